@@ -1,0 +1,28 @@
+# Quick start: `make demo` plays the whole SOP on the sandbox; `make test` runs the test suite.
+# Each creates the virtual environment and installs what it needs on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONPATH := layers/shared/python:.
+
+.PHONY: demo serve test clean
+
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m sandbox.demo
+
+serve: $(STAMP)
+	$(PY) -m sandbox.serve
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .sandbox .pytest_cache

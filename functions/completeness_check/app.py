@@ -1,0 +1,14 @@
+"""SOP 3: completeness check (Lambda task). Returns whether the file is complete; reasons stay in DynamoDB."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.completeness import check
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    result = check(event["application_id"])
+    metrics.add_metric("CompletenessChecks", MetricUnit.Count, 1)
+    metrics.add_metric("IncompleteFiles", MetricUnit.Count, 0 if result["complete"] else 1)
+    logger.info("completeness checked", extra={"complete": result["complete"], "reason_codes": result["reason_codes"]})
+    return result

@@ -1,0 +1,68 @@
+"""SOP 8-9: the Drive-Thru counter. Staff enter the counter key and the pickup code, check the ID, hand over."""
+
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+
+from akta.adapters.tasks import Refused
+from akta.domain.errors import FieldError
+from akta.observability import MetricUnit, logger, metrics
+from akta.service import delivery
+from akta.web import pages
+from akta.web.api import html
+
+app = APIGatewayRestResolver()
+
+REFUSALS = {
+    "counter_key": FieldError("counter_key", "counter_key", "Kunci loket tidak dikenal."),
+    "unknown": FieldError("pickup_code", "pickup_unknown", "Kode pengambilan tidak dikenal."),
+    "expired": FieldError("pickup_code", "pickup_expired", "Kode pengambilan sudah kedaluwarsa."),
+    "used": FieldError("pickup_code", "pickup_used", "Akta untuk kode ini sudah diserahkan, atau formulir sudah dipakai."),
+}
+
+
+def form() -> dict:
+    return dict(parse_qsl(app.current_event.decoded_body or "", keep_blank_values=True))
+
+
+@app.get("/counter")
+def counter():
+    return html(200, pages.counter_page())
+
+
+@app.post("/counter/lookup")
+def lookup():
+    fields = form()
+    found = delivery.counter_lookup(fields.get("counter_key", ""), fields.get("pickup_code", ""))
+    return html(200, pages.handover_page(found))
+
+
+@app.post("/counter/handover")
+def handover():
+    fields = form()
+    if fields.get("id_checked") != "yes":
+        error = FieldError("id_checked", "id_check_required", "Periksa KTP-el pengambil dan centang kotak pemeriksaan sebelum menyerahkan akta.")
+        return html(422, pages.layout("Serah terima belum dapat dilakukan", pages.errors_block([error]) +
+                                      "<p>Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.</p>"))
+    result = delivery.counter_handover(fields.get("form_token", ""), True)
+    metrics.add_metric("CounterHandovers", MetricUnit.Count, 1)
+    logger.info("handover confirmed", extra={"application_id": result["application_id"]})
+    return html(200, pages.message_page("Akta telah diserahkan", f"Serah terima untuk permohonan {result['application_id']} telah dicatat."))
+
+
+@app.exception_handler(Refused)
+def refused(exc: Refused):
+    status = 403 if exc.code == "counter_key" else 404 if exc.code == "unknown" else 410
+    return html(status, pages.counter_page([REFUSALS[exc.code]]))
+
+
+@app.not_found
+def no_route(exc):
+    return html(404, pages.message_page("Halaman tidak ditemukan", "Alamat ini tidak dikenal."))
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event, context):
+    return app.resolve(event, context)

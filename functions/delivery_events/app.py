@@ -1,0 +1,17 @@
+"""SES configuration-set events (via EventBridge) answer the waiting notification task."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.delivery import on_ses_event
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event, context):
+    detail = event["detail"]
+    application_id = detail["mail"]["tags"]["application_id"][0]
+    logger.append_keys(correlation_id=application_id)
+    answered = on_ses_event(detail["eventType"], application_id)
+    metrics.add_dimension("event_type", detail["eventType"])
+    metrics.add_metric("DeliveryEvents", MetricUnit.Count, 1)
+    logger.info("delivery event", extra={"event_type": detail["eventType"], "answered": answered})
+    return {"answered": answered}

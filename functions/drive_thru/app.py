@@ -1,0 +1,13 @@
+"""SOP 8: the email did not arrive; a pickup code goes out by WhatsApp and the counter's handover ends the wait."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.delivery import start_drive_thru
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    start_drive_thru(event["application_id"], event["task_token"], event["delivery_outcome"])
+    metrics.add_dimension("delivery_outcome", event["delivery_outcome"])
+    metrics.add_metric("DriveThruPickups", MetricUnit.Count, 1)
+    return {"waiting": "drive_thru"}

@@ -1,0 +1,14 @@
+"""A human task passed its outer time limit: the supervisor is told, then the task waits again."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.lifecycle import escalate
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    escalate(event["application_id"], event["state"], int(event["sop_step"]))
+    metrics.add_dimension("sop_step", str(event["sop_step"]))
+    metrics.add_metric("Escalations", MetricUnit.Count, 1)
+    logger.warning("task escalated", extra={"state": event["state"]})
+    return {"escalated": event["state"]}

@@ -1,0 +1,15 @@
+"""SOP 4-6: a human task starts (waitForTaskToken): its link is stored and emailed to the named person."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.staff import start_task
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    start_task(application_id=event["application_id"], task_token=event["task_token"], role=event["role"],
+               state=event["state"], sop_step=int(event["sop_step"]))
+    metrics.add_dimension("sop_step", str(event["sop_step"]))
+    metrics.add_metric("HumanTasksStarted", MetricUnit.Count, 1)
+    logger.info("human task started", extra={"state": event["state"], "role": event["role"]})
+    return {"waiting": event["role"]}

@@ -1,0 +1,14 @@
+"""A step failed for good: the failure is recorded; the application and its documents stay intact."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.lifecycle import record_failure
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    record_failure(event["application_id"], event["error"])
+    metrics.add_dimension("error", event["error"])
+    metrics.add_metric("ApplicationsFailed", MetricUnit.Count, 1)
+    logger.error("application failed", extra={"error": event["error"]})
+    return {"recorded": True}

@@ -1,0 +1,13 @@
+"""SOP 7: the release check. Nothing is sent unless the signature is valid and the content matches the record."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.certificate import release_check
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    result = release_check(event["application_id"])
+    metrics.add_metric("ReleasesRefused", MetricUnit.Count, 0 if result["released"] else 1)
+    logger.info("release checked", extra=result)
+    return result

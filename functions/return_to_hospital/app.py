@@ -1,0 +1,12 @@
+"""SOP 3: the incomplete file goes back to the hospital (waitForTaskToken); resubmission answers the task."""
+
+from akta.observability import MetricUnit, logger, metrics
+from akta.service.completeness import return_to_hospital
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="application_id")
+def handler(event, context):
+    return_to_hospital(event["application_id"], event["task_token"])
+    metrics.add_metric("FilesReturned", MetricUnit.Count, 1)
+    return {"waiting": "hospital"}

@@ -1,0 +1,221 @@
+"""The one declaration of the deployment.
+
+Functions, tables, buckets, routes and the state machine's placeholders are declared here once, in
+plain Python with no CDK import, so the CDK stack (`infra/stack.py`) and the sandbox (`sandbox/`)
+are both built from the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASL_PATH = ROOT / "statemachine" / "birth_certificate.asl.json"
+FUNCTIONS_DIR = ROOT / "functions"
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # logical name, also the environment variable's stem
+    partition_key: str = "pk"
+    sort_key: str | None = "sk"
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    versioned: bool = False
+    object_lock: bool = False
+    expire_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # folder under functions/, handler is app.handler
+    summary: str
+    actions: tuple[str, ...]  # AWS actions the function may call (least privilege, issue 7)
+    memory_mb: int = 256
+    timeout_s: int = 15
+    pdf_layer: bool = False  # needs the PDF/signing stack (fpdf2, segno, pyHanko)
+    state_placeholder: str | None = None  # ${...} in the ASL that names this function
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # "ANY" for a proxy
+    path: str  # API Gateway resource path, e.g. "/v1/{proxy+}"
+    function: str
+
+
+TABLES = (
+    # Applications, their timeline events and the tokens waiting on them.
+    Table("APPLICATIONS"),
+    # Staff links, pickup codes, counter keys and one-time form tokens, each stored under a hash.
+    Table("TASKS", sort_key=None, ttl_attribute="expires_at"),
+)
+
+BUCKETS = (
+    # Quarantine for hospital uploads: nothing here is trusted until the completeness check copies it.
+    Bucket("UPLOADS", expire_days=7),
+    # The digital archive: accepted documents and the signed certificates.
+    Bucket("ARCHIVE", versioned=True, object_lock=True),
+)
+
+_DATA_RW = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
+
+FUNCTIONS = (
+    Function(
+        "intake_api",
+        "Hospital API: drafts, presigned uploads, submit, status (SOP 1-2)",
+        actions=_DATA_RW + ("s3:PutObject", "states:StartExecution", "states:SendTaskSuccess"),
+        memory_mb=512,
+    ),
+    Function(
+        "completeness_check",
+        "SOP 3: documents present, typed and sized, data valid; accepted files archived",
+        actions=_DATA_RW + ("s3:GetObject", "s3:ListBucket", "s3:PutObject"),
+        state_placeholder="CompletenessCheckArn",
+    ),
+    Function(
+        "return_to_hospital",
+        "SOP 3: hand an incomplete file back to the hospital and wait for its resubmission",
+        actions=_DATA_RW,
+        state_placeholder="ReturnToHospitalArn",
+    ),
+    Function(
+        "human_task",
+        "SOP 4-6: store the task token under a link and email it to the named person",
+        actions=_DATA_RW + ("ses:SendEmail",),
+        state_placeholder="HumanTaskArn",
+    ),
+    Function(
+        "staff_pages",
+        "SOP 4-6: the staff pages behind the emailed links (GET shows, POST decides)",
+        actions=_DATA_RW + ("s3:GetObject", "states:SendTaskSuccess"),
+        memory_mb=512,
+    ),
+    Function(
+        "escalate",
+        "A human task timed out: tell the supervisor, record it, wait again",
+        actions=_DATA_RW + ("ses:SendEmail",),
+        state_placeholder="EscalateArn",
+    ),
+    Function(
+        "issue_certificate",
+        "SOP 6: lay out and sign the Akta Kelahiran, archive it",
+        actions=_DATA_RW + ("s3:PutObject", "secretsmanager:GetSecretValue"),
+        memory_mb=1024,
+        timeout_s=30,
+        pdf_layer=True,
+        state_placeholder="IssueCertificateArn",
+    ),
+    Function(
+        "release_check",
+        "SOP 7: the signature is valid and the document says what the record says",
+        actions=_DATA_RW + ("s3:GetObject", "ssm:GetParameter"),
+        memory_mb=1024,
+        timeout_s=30,
+        pdf_layer=True,
+        state_placeholder="ReleaseCheckArn",
+    ),
+    Function(
+        "notify_applicant",
+        "SOP 7: email the certificate and send the WhatsApp notice, then wait for the delivery outcome",
+        actions=_DATA_RW + ("s3:GetObject", "ses:SendRawEmail", "social-messaging:SendWhatsAppMessage"),
+        state_placeholder="NotifyApplicantArn",
+    ),
+    Function(
+        "delivery_events",
+        "SES delivery/bounce events answer the waiting notification task",
+        actions=_DATA_RW + ("states:SendTaskSuccess",),
+    ),
+    Function(
+        "drive_thru",
+        "SOP 8: a pickup code for the Drive-Thru counter, sent by WhatsApp",
+        actions=_DATA_RW + ("social-messaging:SendWhatsAppMessage",),
+        state_placeholder="DriveThruArn",
+    ),
+    Function(
+        "counter_pages",
+        "SOP 8-9: the Drive-Thru counter page where staff confirm the handover",
+        actions=_DATA_RW + ("states:SendTaskSuccess",),
+        memory_mb=512,
+    ),
+    Function(
+        "complete_application",
+        "SOP 9: the applicant has the document; close the file",
+        actions=_DATA_RW,
+        state_placeholder="CompleteApplicationArn",
+    ),
+    Function(
+        "record_failure",
+        "A step failed for good: record it, keep the application and its documents",
+        actions=_DATA_RW,
+        state_placeholder="RecordFailureArn",
+    ),
+)
+
+ROUTES = (
+    Route("ANY", "/v1/{proxy+}", "intake_api"),
+    Route("ANY", "/staff/{proxy+}", "staff_pages"),
+    Route("ANY", "/counter", "counter_pages"),
+    Route("ANY", "/counter/{proxy+}", "counter_pages"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings that are not resources: who gets mail, where links point."""
+
+    mail_from: str = "akta@disdukcapil.jambikota.go.id"
+    configuration_set: str = "akta-delivery"
+    public_base_url: str = "https://akta.disdukcapil.jambikota.go.id"
+    whatsapp_phone_number_id: str = "phone-number-id-disdukcapil"
+    whatsapp_region: str = "ap-southeast-1"
+    office_name: str = "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi"
+    office_city: str = "Jambi"
+    staff: dict = field(default_factory=dict)  # role -> {"name", "email"}; the directory comes in a later issue
+
+
+def function(name: str) -> Function:
+    return next(f for f in FUNCTIONS if f.name == name)
+
+
+def placeholders() -> dict[str, str]:
+    """ASL placeholder -> function name."""
+    return {f.state_placeholder: f.name for f in FUNCTIONS if f.state_placeholder}
+
+
+def environment(
+    *,
+    tables: dict[str, str],
+    buckets: dict[str, str],
+    state_machine_arn: str,
+    settings: Settings,
+    signer_secret_id: str,
+    trust_root_parameter: str,
+) -> dict[str, str]:
+    """The environment every function gets; the same names in the sandbox and in AWS."""
+    import json
+
+    env = {f"{key}_TABLE": name for key, name in tables.items()}
+    env |= {f"{key}_BUCKET": name for key, name in buckets.items()}
+    env |= {
+        "STATE_MACHINE_ARN": state_machine_arn,
+        "MAIL_FROM": settings.mail_from,
+        "SES_CONFIGURATION_SET": settings.configuration_set,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "WHATSAPP_PHONE_NUMBER_ID": settings.whatsapp_phone_number_id,
+        "WHATSAPP_REGION": settings.whatsapp_region,
+        "OFFICE_NAME": settings.office_name,
+        "OFFICE_CITY": settings.office_city,
+        "STAFF_DIRECTORY": json.dumps(settings.staff),
+        "SIGNER_SECRET_ID": signer_secret_id,
+        "TRUST_ROOT_PARAMETER": trust_root_parameter,
+        "POWERTOOLS_SERVICE_NAME": "akta-kelahiran",
+        "POWERTOOLS_METRICS_NAMESPACE": "AktaKelahiran",
+        "TZ_OFFICE": "Asia/Jakarta",
+    }
+    return env

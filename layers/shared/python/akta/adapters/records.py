@@ -1,0 +1,124 @@
+"""The applications table: one item per application, its timeline events, and tokens waiting on it.
+
+Personal data lives only in the `data` attribute (the validated application as JSON); keys, statuses
+and timeline events carry ids and codes.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from akta.adapters.aws import table
+from akta.domain.timeline import TimelineEvent
+
+
+class ApplicationNotFound(LookupError):
+    pass
+
+
+class StatusConflict(Exception):
+    """The application is not in a status that allows this; carries ids only."""
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _pk(application_id: str) -> str:
+    return f"APP#{application_id}"
+
+
+class Records:
+    def __init__(self):
+        self._table = table("APPLICATIONS_TABLE")
+
+    def create(self, application_id: str, *, facility_id: str, data: dict, at: datetime) -> None:
+        self._table.put_item(
+            Item={
+                "pk": _pk(application_id),
+                "sk": "META",
+                "application_id": application_id,
+                "facility_id": facility_id,
+                "status": "DRAFT",
+                "attempt": 0,
+                "data": json.dumps(data, ensure_ascii=False),
+                "created_at": at.isoformat(),
+                "version": 1,
+            },
+            ConditionExpression=Attr("pk").not_exists(),
+        )
+
+    def get(self, application_id: str) -> dict:
+        item = self._table.get_item(Key={"pk": _pk(application_id), "sk": "META"}, ConsistentRead=True).get("Item")
+        if not item:
+            raise ApplicationNotFound(application_id)
+        item["data"] = json.loads(item["data"])
+        item["attempt"] = int(item["attempt"])
+        item["version"] = int(item["version"])
+        return item
+
+    def update(self, application_id: str, *, expect_status: tuple[str, ...] | None = None, **fields) -> None:
+        """Set fields (status, reasons, registration number, ...); optionally only from given statuses."""
+        if "data" in fields:
+            fields["data"] = json.dumps(fields["data"], ensure_ascii=False)
+        names = {f"#{k}": k for k in fields}
+        values = {f":{k}": v for k, v in fields.items()} | {":one": 1}
+        expression = "SET " + ", ".join(f"#{k} = :{k}" for k in fields) + ", #version = #version + :one"
+        names["#version"] = "version"
+        condition = Attr("pk").exists()
+        if expect_status:
+            condition &= Attr("status").is_in(list(expect_status))
+        try:
+            self._table.update_item(
+                Key={"pk": _pk(application_id), "sk": "META"},
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ConditionExpression=condition,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise StatusConflict(application_id) from None
+            raise
+
+    def append_event(self, application_id: str, event: TimelineEvent) -> None:
+        sk = f"EVENT#{event.at.isoformat()}#{secrets.token_hex(4)}"
+        self._table.put_item(Item={"pk": _pk(application_id), "sk": sk, **event.as_item()})
+
+    def events(self, application_id: str) -> list[TimelineEvent]:
+        items = self._query(application_id, "EVENT#")
+        return [TimelineEvent.from_item(item) for item in items]
+
+    def put_waiting(self, application_id: str, kind: str, task_token: str, at: datetime) -> None:
+        """Store the task token that an outside answer (resubmission, delivery event) will complete."""
+        self._table.put_item(
+            Item={"pk": _pk(application_id), "sk": f"WAIT#{kind}", "task_token": task_token, "since": at.isoformat()}
+        )
+
+    def take_waiting(self, application_id: str, kind: str) -> str | None:
+        """Remove and return the waiting token, once: a second caller gets None."""
+        try:
+            old = self._table.delete_item(
+                Key={"pk": _pk(application_id), "sk": f"WAIT#{kind}"},
+                ConditionExpression=Attr("pk").exists(),
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return old["Attributes"]["task_token"]
+
+    def _query(self, application_id: str, prefix: str) -> list[dict]:
+        items, kwargs = [], {"KeyConditionExpression": Key("pk").eq(_pk(application_id)) & Key("sk").begins_with(prefix)}
+        while True:
+            page = self._table.query(ConsistentRead=True, **kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -1,0 +1,144 @@
+"""Secrets that stand for a waiting task: staff links, pickup codes, counter keys, one-time form tokens.
+
+Only a SHA-256 of each secret is stored (the table is keyed by it), so a leaked table does not hand out
+working links. The task token itself never leaves the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
+
+from akta.adapters.aws import table
+
+# Crockford base32 without look-alikes: pickup codes are read aloud at a counter.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_link_id() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def new_pickup_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_pickup_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else cleaned
+
+
+class Refused(Exception):
+    """A link, code, key or form token that does not (or no longer) allow the action. `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class TaskStore:
+    def __init__(self):
+        self._table = table("TASKS_TABLE")
+
+    # -- staff links ---------------------------------------------------------------------------------
+    def create_link(self, *, role: str, application_id: str, state: str, sop_step: int, task_token: str,
+                    assignee: dict, at: datetime, ttl: timedelta) -> str:
+        link_id = new_link_id()
+        self._table.put_item(Item={
+            "pk": f"LINK#{digest(link_id)}", "kind": "link", "role": role, "application_id": application_id,
+            "state": state, "sop_step": sop_step, "task_token": task_token, "assignee": assignee,
+            "status": "open", "created_at": at.isoformat(), "expires_at": int((at + ttl).timestamp()),
+        })
+        return link_id
+
+    def link(self, link_id: str, at: datetime) -> dict:
+        return self._live(f"LINK#{digest(link_id)}", at)
+
+    def decide_link(self, link_id: str, decision: str, at: datetime) -> dict:
+        """Mark the link used, once (conditional write); returns the link with its task token."""
+        return self._use(f"LINK#{digest(link_id)}", at, decision=decision)
+
+    # -- Drive-Thru pickup codes ---------------------------------------------------------------------
+    def create_pickup(self, *, application_id: str, task_token: str, at: datetime, ttl: timedelta) -> str:
+        code = new_pickup_code()
+        self._table.put_item(Item={
+            "pk": f"PICKUP#{digest(code)}", "kind": "pickup", "application_id": application_id,
+            "task_token": task_token, "status": "open", "created_at": at.isoformat(),
+            "expires_at": int((at + ttl).timestamp()),
+        })
+        return code
+
+    def pickup(self, code: str, at: datetime) -> dict:
+        return self._live(f"PICKUP#{digest(normalise_pickup_code(code))}", at)
+
+    def hand_over(self, pickup_hash: str, at: datetime) -> dict:
+        return self._use(pickup_hash, at, decision="handed_over")
+
+    # -- counter keys --------------------------------------------------------------------------------
+    def create_counter_key(self, counter_id: str, name: str, at: datetime) -> str:
+        key = secrets.token_urlsafe(24)
+        self._table.put_item(Item={
+            "pk": f"COUNTER#{digest(key)}", "kind": "counter", "counter_id": counter_id, "name": name,
+            "status": "open", "created_at": at.isoformat(),
+        })
+        return key
+
+    def counter(self, key: str) -> dict:
+        item = self._table.get_item(Key={"pk": f"COUNTER#{digest(key)}"}, ConsistentRead=True).get("Item")
+        if not item or item["status"] != "open":
+            raise Refused("counter_key")
+        return item
+
+    # -- one-time form tokens: a page's POST must carry the token its GET rendered -----------------------
+    def issue_form_token(self, subject: str, at: datetime, ttl: timedelta = timedelta(hours=2), **extra) -> str:
+        token = secrets.token_urlsafe(24)
+        self._table.put_item(Item={
+            "pk": f"FORM#{digest(token)}", "kind": "form", "subject": subject, "status": "open",
+            "expires_at": int((at + ttl).timestamp()), **extra,
+        })
+        return token
+
+    def use_form_token(self, token: str, subject: str | None, at: datetime) -> dict:
+        item = self._use(f"FORM#{digest(token)}", at, decision="used")
+        if subject is not None and item["subject"] != subject:
+            raise Refused("form_token")
+        return item
+
+    # -- shared ----------------------------------------------------------------------------------------
+    def _live(self, pk: str, at: datetime) -> dict:
+        item = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
+        if not item:
+            raise Refused("unknown")
+        if int(item["expires_at"]) <= at.timestamp():
+            raise Refused("expired")
+        if item["status"] != "open":
+            raise Refused("used")
+        item["pk"] = pk
+        return item
+
+    def _use(self, pk: str, at: datetime, *, decision: str) -> dict:
+        try:
+            result = self._table.update_item(
+                Key={"pk": pk},
+                UpdateExpression="SET #status = :used, decided_at = :at, decision = :decision",
+                ConditionExpression=Attr("status").eq("open") & Attr("expires_at").gt(int(at.timestamp())),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":used": "used", ":at": at.isoformat(), ":decision": decision},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Refused("used") from None
+            raise
+        item = result["Attributes"]
+        item["pk"] = pk
+        return item

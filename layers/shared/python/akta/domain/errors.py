@@ -1,0 +1,176 @@
+"""Field-level validation errors, with messages in Bahasa Indonesia.
+
+Every message names the field by its Indonesian label and states the rule.
+No message ever contains the submitted value: applications carry NIKs and
+other personal data, and messages end up in logs, e-mails and chat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pydantic
+
+FIELD_LABELS: dict[str, str] = {
+    "": "Data permohonan",
+    "facility_id": "Kode fasilitas kesehatan",
+    "child": "Data anak",
+    "child.name": "Nama anak",
+    "child.sex": "Jenis kelamin anak",
+    "child.birth_date": "Tanggal lahir anak",
+    "child.birth_time": "Jam lahir anak",
+    "child.birth_place": "Tempat lahir anak",
+    "child.birth_order": "Urutan kelahiran (anak ke-)",
+    "child.weight_grams": "Berat lahir anak (gram)",
+    "child.length_cm": "Panjang lahir anak (cm)",
+    "mother": "Data ibu",
+    "mother.name": "Nama ibu",
+    "mother.nik": "NIK ibu",
+    "mother.birth_date": "Tanggal lahir ibu",
+    "father": "Data ayah",
+    "father.name": "Nama ayah",
+    "father.nik": "NIK ayah",
+    "father.birth_date": "Tanggal lahir ayah",
+    "kk_number": "Nomor Kartu Keluarga (KK)",
+    "birth_proof": "Bukti kelahiran",
+    "marriage_proof": "Bukti perkawinan",
+    "contact": "Kontak",
+    "contact.whatsapp": "Nomor WhatsApp",
+    "contact.email": "Alamat email",
+}
+
+# code -> message template. Placeholders are the label and rule parameters
+# (limits, allowed choices) only; never the submitted value.
+MESSAGES: dict[str, str] = {
+    # structural
+    "required": "{label} wajib diisi.",
+    "unknown_field": "Kolom ini tidak dikenal dan tidak boleh dikirim.",
+    "invalid_type": "{label} memiliki tipe data yang salah.",
+    "string_type": "{label} harus berupa teks.",
+    "too_short": "{label} minimal {min_length} karakter.",
+    "too_long": "{label} maksimal {max_length} karakter.",
+    "invalid_number": "{label} harus berupa angka.",
+    "invalid_integer": "{label} harus berupa bilangan bulat.",
+    "too_small": "{label} minimal {limit}.",
+    "too_large": "{label} maksimal {limit}.",
+    "invalid_date": "{label} harus tanggal yang valid dengan format TTTT-BB-HH.",
+    "invalid_time": "{label} harus jam yang valid dengan format JJ:MM.",
+    "invalid_choice": "{label} harus salah satu dari: {expected}.",
+    "invalid": "{label} tidak valid.",
+    # field rules
+    "name_chars": "{label} hanya boleh berisi huruf, spasi, tanda petik ('), titik (.), dan tanda hubung (-), serta minimal satu huruf.",
+    "facility_id_format": "{label} hanya boleh berisi huruf, angka, garis bawah (_), dan tanda hubung (-).",
+    "phone_format": "{label} harus nomor ponsel Indonesia yang valid, misalnya 0812xxxxxxxx atau +62812xxxxxxxx.",
+    "email_format": "{label} harus alamat email yang valid, misalnya nama@domain.com.",
+    # NIK and KK
+    "nik_format": "{label} harus terdiri dari tepat 16 digit angka.",
+    "nik_region": "{label} tidak valid: 6 digit pertama harus kode wilayah (provinsi, kabupaten/kota, kecamatan) yang terdaftar.",
+    "nik_date": "{label} tidak valid: digit ke-7 sampai ke-12 harus tanggal lahir yang valid (HHBBTT; untuk perempuan tanggal ditambah 40).",
+    "nik_sequence": "{label} tidak valid: 4 digit terakhir (nomor urut) tidak boleh 0000.",
+    "nik_sex_mismatch": "{label} tidak sesuai dengan jenis kelamin: pada NIK perempuan tanggal lahir ditambah 40 (digit ke-7 dan ke-8 bernilai 41-71), pada NIK laki-laki tidak.",
+    "nik_birth_date_mismatch": "{label} tidak sesuai dengan tanggal lahir yang diisi: digit ke-7 sampai ke-12 NIK harus sama dengan tanggal lahir (HHBBTT).",
+    "kk_format": "{label} harus terdiri dari tepat 16 digit angka.",
+    "kk_region": "{label} tidak valid: 6 digit pertama harus kode wilayah (provinsi, kabupaten/kota, kecamatan) yang terdaftar.",
+    "outside_jurisdiction": "{label} bukan Kartu Keluarga Kota Jambi. Disdukcapil Kota Jambi hanya mencatat kelahiran anak yang Kartu Keluarganya terdaftar di Kota Jambi (nomor KK diawali 1571); silakan ajukan ke Disdukcapil sesuai domisili KK.",
+    # cross-field
+    "birth_date_future": "{label} tidak boleh setelah hari ini.",
+    "parent_birth_date_order": "{label} harus sebelum tanggal lahir anak.",
+    # documents (label = the document's label)
+    "document_missing": "Dokumen {label} wajib diunggah.",
+    "document_empty": "Berkas {label} kosong.",
+    "document_too_large": "Berkas {label} melebihi batas ukuran {max_mb} MB.",
+    "document_type": "Berkas {label} harus berformat PDF, JPEG, atau PNG, dan sesuai dengan jenis berkas yang dinyatakan.",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class ApplicationInvalid(ValueError):
+    """The application has one or more field errors (all of them, not just the first)."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = list(errors)
+        # Paths and codes only: str(exc) is what ends up in tracebacks and logs.
+        super().__init__("; ".join(f"{e.field}: {e.code}" for e in self.errors))
+
+
+def label_for(field: str) -> str:
+    return FIELD_LABELS.get(field, f"Kolom {field}")
+
+
+def field_error(field: str, code: str, *, label: str | None = None, **params) -> FieldError:
+    """Build a FieldError from the message table; ``label`` overrides the field's label."""
+    template = MESSAGES.get(code, MESSAGES["invalid"])
+    message = template.format(label=label or label_for(field), **params)
+    return FieldError(field, code, message)
+
+
+# pydantic error type -> our code. Anything unlisted becomes "invalid".
+_PYDANTIC_CODES: dict[str, str] = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "string_type": "string_type",
+    "string_too_short": "too_short",
+    "string_too_long": "too_long",
+    "model_type": "invalid_type",
+    "model_attributes_type": "invalid_type",
+    "dict_type": "invalid_type",
+    "int_type": "invalid_integer",
+    "int_parsing": "invalid_integer",
+    "int_from_float": "invalid_integer",
+    "float_type": "invalid_number",
+    "float_parsing": "invalid_number",
+    "finite_number": "invalid_number",
+    "greater_than_equal": "too_small",
+    "greater_than": "too_small",
+    "less_than_equal": "too_large",
+    "less_than": "too_large",
+    "date_type": "invalid_date",
+    "date_parsing": "invalid_date",
+    "date_from_datetime_parsing": "invalid_date",
+    "date_from_datetime_inexact": "invalid_date",
+    "date_future": "invalid_date",
+    "date_past": "invalid_date",
+    "time_type": "invalid_time",
+    "time_parsing": "invalid_time",
+    "enum": "invalid_choice",
+}
+
+
+def _translate(error: dict, field: str) -> FieldError:
+    kind = error["type"]
+    # Our own validators raise PydanticCustomError with a type that is already one of our codes.
+    code = kind if kind in MESSAGES else _PYDANTIC_CODES.get(kind, "invalid")
+    ctx = error.get("ctx") or {}
+    # Only rule parameters from ctx are used; "input", "msg" and ctx["error"] may echo the value.
+    if code == "too_short" and ctx.get("min_length") == 1:
+        return field_error(field, "required")
+    params: dict = {}
+    if code == "too_short":
+        params["min_length"] = ctx.get("min_length")
+    elif code == "too_long":
+        params["max_length"] = ctx.get("max_length")
+    elif code in ("too_small", "too_large"):
+        params["limit"] = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
+    elif code == "invalid_choice":
+        # pydantic phrases the allowed values as "'L' or 'P'".
+        params["expected"] = str(ctx.get("expected", "")).replace(" or ", " atau ")
+    return field_error(field, code, **params)
+
+
+def from_pydantic(exc: pydantic.ValidationError, prefix: str = "") -> list[FieldError]:
+    """Translate every pydantic error to a FieldError; the input value is dropped."""
+    result = []
+    for error in exc.errors(include_url=False, include_input=False):
+        path = ".".join(str(part) for part in error["loc"])
+        field = ".".join(p for p in (prefix, path) if p)
+        result.append(_translate(error, field))
+    return result

@@ -1,0 +1,204 @@
+"""The birth-registration application and its validation rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from akta.domain.errors import ApplicationInvalid, FieldError, field_error, from_pydantic
+from akta.domain.nik import Sex, in_jurisdiction, kk_problems, nik_problems
+from akta.domain.phone import normalise_mobile
+
+__all__ = [
+    "ApplicationData", "BirthProof", "Child", "Contact", "MarriageProof", "Parent", "Sex",
+    "is_late_registration", "jakarta_today", "parse_application",
+]
+
+LATE_REGISTRATION_DAYS = 60
+
+try:
+    JAKARTA = ZoneInfo("Asia/Jakarta")
+except ZoneInfoNotFoundError:  # minimal runtime images may ship without tzdata
+    JAKARTA = timezone(timedelta(hours=7), "WIB")  # WIB has had no DST since 1964
+
+
+class MarriageProof(StrEnum):
+    BUKU_NIKAH = "buku_nikah"
+    AKTA_PERKAWINAN = "kutipan_akta_perkawinan"
+    SPTJM_PASANGAN = "sptjm_pasangan"
+
+
+class BirthProof(StrEnum):
+    SURAT_KETERANGAN_LAHIR = "surat_keterangan_lahir"
+    SPTJM_KELAHIRAN = "sptjm_kelahiran"
+
+
+def _person_name(value: str) -> str:
+    # NFC first: a decomposed "é" is "e" + a combining mark, which is not a letter.
+    value = " ".join(unicodedata.normalize("NFC", value).split())
+    if not any(c.isalpha() for c in value) or not all(c.isalpha() or c in " '.-" for c in value):
+        raise PydanticCustomError("name_chars", "name_chars")
+    return value
+
+
+PersonName = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_person_name)]
+
+_FACILITY_ID = re.compile(r"[A-Za-z0-9_-]+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+class _Model(BaseModel):
+    # Nested models too: unknown keys are refused and text is stripped everywhere.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Child(_Model):
+    name: PersonName
+    sex: Sex
+    birth_date: date
+    birth_time: time
+    birth_place: str = Field(min_length=1, max_length=100)
+    birth_order: int = Field(ge=1, le=15)
+    weight_grams: int = Field(ge=300, le=7000)
+    length_cm: float = Field(ge=20, le=65, allow_inf_nan=False)
+
+
+class Parent(_Model):
+    name: PersonName
+    # NIK rules need the parent's sex and birth date: parse_application checks them.
+    nik: str = Field(min_length=1)
+    birth_date: date
+
+
+class Contact(_Model):
+    whatsapp: str
+    email: str | None = None
+
+    @field_validator("whatsapp")
+    @classmethod
+    def _whatsapp(cls, value: str) -> str:
+        try:
+            return normalise_mobile(value)
+        except ValueError:
+            raise PydanticCustomError("phone_format", "phone_format") from None
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise PydanticCustomError("string_type", "string_type")
+        value = value.strip().lower()
+        if not value:
+            return None
+        if len(value) > 254 or not _EMAIL.fullmatch(value):
+            raise PydanticCustomError("email_format", "email_format")
+        return value
+
+
+class ApplicationData(_Model):
+    facility_id: str = Field(min_length=1, max_length=64)
+    child: Child
+    mother: Parent
+    father: Parent
+    # KK rules (format, region, jurisdiction) are checked by parse_application.
+    kk_number: str = Field(min_length=1)
+    birth_proof: BirthProof = BirthProof.SURAT_KETERANGAN_LAHIR
+    marriage_proof: MarriageProof
+    contact: Contact
+
+    @field_validator("facility_id")
+    @classmethod
+    def _facility_id(cls, value: str) -> str:
+        if not _FACILITY_ID.fullmatch(value):
+            raise PydanticCustomError("facility_id_format", "facility_id_format")
+        return value
+
+
+_DATE = TypeAdapter(date)
+
+
+def _raw(payload: Any, path: str) -> Any:
+    node = payload
+    for key in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _cross_field_problems(payload: Any, unsound: set[str], today: date) -> list[FieldError]:
+    """Rules spanning several fields, each checked only on fields that passed structural validation."""
+
+    def text(path: str) -> str | None:
+        value = None if path in unsound else _raw(payload, path)
+        return value.strip() if isinstance(value, str) else None
+
+    def day(path: str) -> date | None:
+        value = None if path in unsound else _raw(payload, path)
+        try:
+            return None if value is None else _DATE.validate_python(value)
+        except ValidationError:
+            return None
+
+    errors: list[FieldError] = []
+    child_born = day("child.birth_date")
+    if child_born and child_born > today:
+        errors.append(field_error("child.birth_date", "birth_date_future"))
+
+    for role, sex in (("mother", Sex.FEMALE), ("father", Sex.MALE)):
+        born = day(f"{role}.birth_date")
+        nik = text(f"{role}.nik")
+        if nik is not None:
+            errors += [field_error(f"{role}.nik", code) for code in nik_problems(nik, sex=sex, birth_date=born)]
+        if born and child_born and born >= child_born:
+            errors.append(field_error(f"{role}.birth_date", "parent_birth_date_order"))
+
+    kk = text("kk_number")
+    if kk is not None:
+        codes = kk_problems(kk) or ([] if in_jurisdiction(kk) else ["outside_jurisdiction"])
+        errors += [field_error("kk_number", code) for code in codes]
+    return errors
+
+
+def parse_application(payload: dict, *, today: date) -> ApplicationData:
+    """Validate an application; raise ApplicationInvalid listing ALL problems at once.
+
+    ``today`` is the Asia/Jakarta date (see jakarta_today), passed in by the caller.
+    """
+    try:
+        app = ApplicationData.model_validate(payload)
+        errors: list[FieldError] = []
+    except ValidationError as exc:
+        app = None
+        errors = from_pydantic(exc)
+    errors += _cross_field_problems(payload, {e.field for e in errors}, today)
+    if errors:
+        raise ApplicationInvalid(errors)
+    return app
+
+
+def is_late_registration(birth_date: date, today: date) -> bool:
+    """True from day 61 after the birth onward (day 60 is still on time).
+
+    Perpres 96/2018 (Persyaratan dan Tata Cara Pendaftaran Penduduk dan
+    Pencatatan Sipil): pelaporan kelahiran paling lambat 60 hari sejak kelahiran.
+    """
+    return (today - birth_date).days > LATE_REGISTRATION_DAYS
+
+
+def jakarta_today(now: datetime | None = None) -> date:
+    """The calendar date in Asia/Jakarta (WIB) at ``now`` (default: the current time)."""
+    now = datetime.now(UTC) if now is None else now
+    if now.tzinfo is None:
+        # A naive datetime would be read as the host's local time: refuse rather than guess.
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(JAKARTA).date()

@@ -1,0 +1,87 @@
+"""SOP 6-7: the signed Akta Kelahiran is laid out, signed, archived, and checked before release."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import secrets
+from datetime import date
+
+from akta.adapters.archive import Archive
+from akta.adapters.aws import client
+from akta.adapters.records import Records
+from akta.certificate.layout import CertificateData, read_embedded_record, render_pdf
+from akta.certificate.signing import Pkcs12Signer, check_signature
+from akta.domain.models import MarriageProof, jakarta_today
+from akta.service.common import SYSTEM, Status, now, record, staff
+
+# Permendagri 9/2016 (percepatan peningkatan cakupan kepemilikan akta kelahiran): a certificate issued
+# on the spouses' SPTJM carries this phrase after the parents' names.
+SPTJM_PASANGAN_REMARK = "yang perkawinannya belum tercatat sesuai dengan ketentuan peraturan perundang-undangan"
+
+
+def certificate_data(current: dict) -> CertificateData:
+    """The certificate's content, from the record alone (the release check rebuilds it the same way)."""
+    data, issued = current["data"], current["certificate"]
+    head = staff("head")
+    return CertificateData(
+        registration_number=current["registration_number"],
+        child_name=data["child"]["name"],
+        child_sex=data["child"]["sex"],
+        birth_place=data["child"]["birth_place"],
+        birth_date=date.fromisoformat(data["child"]["birth_date"]),
+        birth_order=int(data["child"]["birth_order"]),
+        mother_name=data["mother"]["name"],
+        father_name=data["father"]["name"],
+        issued_on=date.fromisoformat(issued["issued_on"]),
+        issued_place=os.environ["OFFICE_CITY"],
+        office_name=os.environ["OFFICE_NAME"],
+        head_name=head["name"],
+        head_nip=head.get("nip", ""),
+        verification_url=f"{os.environ['PUBLIC_BASE_URL']}/verify/{issued['certificate_id']}",
+        remark=SPTJM_PASANGAN_REMARK if data["marriage_proof"] == MarriageProof.SPTJM_PASANGAN else None,
+    )
+
+
+@functools.cache
+def _signer(secret_id: str) -> Pkcs12Signer:
+    secret = json.loads(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+    return Pkcs12Signer(base64.b64decode(secret["p12"]), base64.b64decode(secret["passphrase"]))
+
+
+@functools.cache
+def _trust_roots(parameter: str) -> tuple[bytes, ...]:
+    value = client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
+    return (value.encode(),)
+
+
+def issue(application_id: str) -> dict:
+    records, archive = Records(), Archive()
+    at = now()
+    current = records.get(application_id)
+    issued = {"certificate_id": secrets.token_urlsafe(16), "issued_on": jakarta_today(at).isoformat()}
+    current["certificate"] = issued
+    pdf = _signer(os.environ["SIGNER_SECRET_ID"]).sign(render_pdf(certificate_data(current)))
+    key = archive.put_certificate(application_id, pdf)
+    records.update(application_id, status=Status.ISSUED, certificate={**issued, "key": key, "size": len(pdf)})
+    record(records, application_id, 6, "finished", "head", "signed", at=now())
+    return {"certificate_id": issued["certificate_id"]}
+
+
+def release_check(application_id: str) -> dict:
+    """Nothing is sent unless the archived PDF's signature is valid and its content equals the record."""
+    records, archive = Records(), Archive()
+    record(records, application_id, 7, "started", SYSTEM)
+    current = records.get(application_id)
+    pdf = archive.certificate(application_id)
+    signature = check_signature(pdf, list(_trust_roots(os.environ["TRUST_ROOT_PARAMETER"])))
+    try:
+        same_content = read_embedded_record(pdf) == certificate_data(current).as_record()
+    except ValueError:
+        same_content = False
+    problems = [name for name, ok in (("signature_invalid", signature.valid), ("content_mismatch", same_content)) if not ok]
+    if problems:
+        record(records, application_id, 7, "finished", SYSTEM, "release_refused:" + ",".join(problems))
+    return {"released": not problems, "problems": problems}

@@ -1,0 +1,43 @@
+"""SOP step 3: the completeness check, automatic and instant, with every reason at once."""
+
+from __future__ import annotations
+
+from akta.adapters.archive import Archive
+from akta.adapters.records import Records
+from akta.domain.documents import document_problems, required_documents
+from akta.domain.errors import ApplicationInvalid
+from akta.domain.models import jakarta_today, parse_application
+from akta.service.common import SYSTEM, Status, now, record
+
+
+def check(application_id: str) -> dict:
+    records, archive = Records(), Archive()
+    at = now()
+    record(records, application_id, 3, "started", SYSTEM, at=at)
+    current = records.get(application_id)
+    try:
+        application = parse_application(current["data"], today=jakarta_today(at))
+        problems = []
+    except ApplicationInvalid as invalid:
+        application, problems = None, list(invalid.errors)
+    uploaded = archive.uploaded(application_id)
+    problems += document_problems(application, uploaded)
+    complete = not problems
+    if complete:
+        # Only what passed is copied into the archive; the quarantine copy expires on its own.
+        for kind in required_documents(application):
+            archive.archive_document(application_id, kind)
+        records.update(application_id, reasons=[])
+    else:
+        records.update(application_id, reasons=[p.as_dict() for p in problems])
+    record(records, application_id, 3, "finished", SYSTEM, "complete" if complete else "incomplete")
+    return {"complete": complete, "reason_codes": sorted({p.code for p in problems})}
+
+
+def return_to_hospital(application_id: str, task_token: str) -> None:
+    """Hand the file back: the token is stored first, then the status the hospital polls changes."""
+    records = Records()
+    at = now()
+    records.put_waiting(application_id, "return", task_token, at)
+    records.update(application_id, status=Status.RETURNED, returned_at=at.isoformat())
+    record(records, application_id, 3, "started", "hospital", at=at)

@@ -1,0 +1,133 @@
+"""SOP 7-9: the certificate goes out by email with a WhatsApp notice; when the email does not arrive,
+the applicant collects it at the Drive-Thru counter with a pickup code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from akta.adapters.archive import Archive
+from akta.adapters.callbacks import TaskGone, send_success
+from akta.adapters.mail import MailRejected, Mailer
+from akta.adapters.records import Records
+from akta.adapters.tasks import TaskStore
+from akta.adapters.whatsapp import WhatsApp
+from akta.observability import logger
+from akta.service.common import SYSTEM, Status, now, record
+
+PICKUP_LIFETIME = timedelta(days=90)
+# SES event types and what they mean for the waiting notification task.
+SES_OUTCOMES = {"Delivery": "delivered", "Bounce": "bounced", "Complaint": "bounced", "Reject": "rejected"}
+
+
+def notify(application_id: str, task_token: str) -> None:
+    """Store the token first, then send: a fast bounce must find someone waiting for it."""
+    records, archive = Records(), Archive()
+    at = now()
+    current = records.get(application_id)
+    contact, number = current["data"]["contact"], current["registration_number"]
+    records.put_waiting(application_id, "delivery", task_token, at)
+    records.update(application_id, status=Status.SENT, notified_at=at.isoformat())
+    WhatsApp().send_template(contact["whatsapp"], "akta_kelahiran_terbit",
+                             {"application_id": application_id, "registration_number": number})
+    outcome = None
+    if not contact.get("email"):
+        outcome = "no_email"
+    else:
+        try:
+            Mailer().send(
+                to=contact["email"],
+                subject=f"Akta Kelahiran nomor {number} telah terbit",
+                text=(
+                    "Yth. Bapak/Ibu,\n\n"
+                    f"Akta Kelahiran untuk permohonan {application_id} telah ditandatangani secara elektronik "
+                    f"oleh Kepala Dinas dan terlampir dalam email ini (nomor {number}).\n"
+                    "Keaslian akta dapat diperiksa dengan memindai kode QR pada dokumen.\n\n"
+                    "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi\n"
+                ),
+                application_id=application_id,
+                attachment=(f"akta-kelahiran-{application_id}.pdf", archive.certificate(application_id)),
+            )
+        except MailRejected:
+            outcome = "rejected"
+    record(records, application_id, 7, "finished", SYSTEM, "notices_sent" if outcome is None else f"whatsapp_only:{outcome}")
+    if outcome:
+        answer_delivery(application_id, outcome)
+
+
+def answer_delivery(application_id: str, outcome: str) -> bool:
+    """Complete the waiting notification task once; later or duplicate events find nothing to answer."""
+    token = Records().take_waiting(application_id, "delivery")
+    if token is None:
+        logger.info("delivery event without a waiting task", extra={"application_id": application_id, "outcome": outcome})
+        return False
+    try:
+        send_success(token, {"outcome": outcome})
+    except TaskGone:
+        logger.info("delivery task no longer waiting", extra={"application_id": application_id, "outcome": outcome})
+        return False
+    return True
+
+
+def on_ses_event(event_type: str, application_id: str) -> bool:
+    outcome = SES_OUTCOMES.get(event_type)
+    if outcome is None:  # Send, Open, Click...: not an outcome
+        return False
+    return answer_delivery(application_id, outcome)
+
+
+def start_drive_thru(application_id: str, task_token: str, delivery_outcome: str) -> None:
+    records, tasks = Records(), TaskStore()
+    at = now()
+    current = records.get(application_id)
+    code = tasks.create_pickup(application_id=application_id, task_token=task_token, at=at, ttl=PICKUP_LIFETIME)
+    records.update(application_id, status=Status.DRIVE_THRU, delivery_outcome=delivery_outcome)
+    record(records, application_id, 8, "started", "drive_thru", delivery_outcome, at=at)
+    WhatsApp().send_template(current["data"]["contact"]["whatsapp"], "akta_kelahiran_drive_thru",
+                             {"application_id": application_id, "pickup_code": code})
+
+
+def counter_lookup(counter_key: str, pickup_code: str) -> dict:
+    """What the counter sees for a pickup code: who may collect, and a form token to confirm the handover."""
+    tasks, records = TaskStore(), Records()
+    at = now()
+    counter = tasks.counter(counter_key)
+    pickup = tasks.pickup(pickup_code, at)
+    current = records.get(pickup["application_id"])
+    data = current["data"]
+    return {
+        "counter": counter["name"],
+        "application_id": pickup["application_id"],
+        "registration_number": current.get("registration_number"),
+        "child_name": data["child"]["name"],
+        "collectors": [{"role": "Ibu", "name": data["mother"]["name"]}, {"role": "Ayah", "name": data["father"]["name"]}],
+        "form_token": tasks.issue_form_token(pickup["pk"], at, ttl=timedelta(minutes=30), counter_id=counter["counter_id"]),
+    }
+
+
+def counter_handover(form_token: str, id_checked: bool) -> dict:
+    tasks, records = TaskStore(), Records()
+    at = now()
+    form = tasks.use_form_token(form_token, None, at)
+    pickup = tasks.hand_over(form["subject"], at)
+    application_id = pickup["application_id"]
+    record(records, application_id, 8, "finished", "drive_thru", f"handed_over:{form['counter_id']}", at=at)
+    send_success(pickup["task_token"], {"decision": "handed_over", "counter_id": form["counter_id"]})
+    return {"application_id": application_id}
+
+
+def complete(application_id: str) -> None:
+    """SOP 9: the applicant has the document, by email or from the counter."""
+    records = Records()
+    at = now()
+    current = records.get(application_id)
+    if current["status"] == Status.DRIVE_THRU:
+        started, outcome = at, "diterima_di_drive_thru"
+        # The counter's handover is the moment of receipt.
+        handed = [e for e in records.events(application_id) if e.step == 8 and e.phase == "finished"]
+        if handed:
+            started = handed[-1].at
+    else:
+        started, outcome = datetime.fromisoformat(current["notified_at"]), "diterima_lewat_email"
+    record(records, application_id, 9, "started", "pemohon", at=started)
+    record(records, application_id, 9, "finished", "pemohon", outcome, at=at)
+    records.update(application_id, status=Status.COMPLETED, completed_at=at.isoformat())

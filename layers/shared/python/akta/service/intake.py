@@ -1,0 +1,147 @@
+"""SOP steps 1-2: the hospital creates a draft, uploads the documents, submits; and resubmits when returned."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import datetime
+
+from akta.adapters.archive import Archive
+from akta.adapters.aws import client
+from akta.adapters.callbacks import send_success
+from akta.adapters.records import ApplicationNotFound, Records, StatusConflict
+from akta.domain.documents import ACCEPTED_CONTENT_TYPES, DOCUMENT_KINDS, required_documents
+from akta.domain.errors import ApplicationInvalid, FieldError
+from akta.domain.models import ApplicationData, jakarta_today, parse_application
+from akta.service.common import Status, now, record, timeline
+
+_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+# Outer limits of the waits (seconds); past them a human task escalates. SLA reminders are separate.
+DEFAULT_TIMEOUTS = {
+    "hospital": 14 * 24 * 3600,
+    "operator": 24 * 3600,
+    "verifier": 24 * 3600,
+    "head": 24 * 3600,
+    "delivery": 3600,
+    "drive_thru": 30 * 24 * 3600,
+}
+
+
+def new_application_id(at: datetime) -> str:
+    """Random and meaningless (no NIK, no name): 'AK' + WIB date + 8 base32 characters."""
+    suffix = "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+    return f"AK{jakarta_today(at):%Y%m%d}-{suffix}"
+
+
+def execution_name(application_id: str, attempt: int) -> str:
+    return f"{application_id}-{attempt}"
+
+
+def wait_timeouts() -> dict[str, int]:
+    return DEFAULT_TIMEOUTS | json.loads(os.environ.get("WAIT_TIMEOUTS", "{}"))
+
+
+def create_draft(payload: dict, *, facility_id: str) -> dict:
+    at = now()
+    application = parse_application({**payload, "facility_id": facility_id}, today=jakarta_today(at))
+    application_id = new_application_id(at)
+    records = Records()
+    records.create(application_id, facility_id=facility_id, data=application.model_dump(mode="json"), at=at)
+    record(records, application_id, 2, "started", "hospital", at=at)
+    return _summary(application_id, application, Status.DRAFT)
+
+
+def update_draft(application_id: str, payload: dict, *, facility_id: str) -> dict:
+    records = Records()
+    current = _owned(records, application_id, facility_id)
+    application = parse_application({**payload, "facility_id": facility_id}, today=jakarta_today(now()))
+    records.update(application_id, expect_status=(Status.DRAFT, Status.RETURNED), data=application.model_dump(mode="json"))
+    return _summary(application_id, application, current["status"])
+
+
+def upload_slots(application_id: str, documents: dict[str, str], *, facility_id: str) -> dict:
+    """One presigned POST per requested document; `documents` maps a required kind to its content type."""
+    records = Records()
+    current = _owned(records, application_id, facility_id)
+    if current["status"] not in (Status.DRAFT, Status.RETURNED):
+        raise StatusConflict(application_id)
+    required = required_documents(ApplicationData.model_validate(current["data"]))
+    errors = []
+    if not isinstance(documents, dict) or not documents:
+        errors.append(FieldError("documents", "required", "Daftar dokumen yang akan diunggah wajib diisi."))
+    else:
+        for kind, content_type in documents.items():
+            if kind not in required:
+                errors.append(FieldError(f"documents.{kind}", "document_not_required",
+                                         "Jenis dokumen ini tidak termasuk persyaratan permohonan ini."))
+            elif content_type not in ACCEPTED_CONTENT_TYPES:
+                errors.append(FieldError(f"documents.{kind}", "document_type",
+                                         f"{DOCUMENT_KINDS[kind].label}: hanya PDF, JPEG atau PNG yang diterima."))
+    if errors:
+        raise ApplicationInvalid(errors)
+    archive = Archive()
+    return {"application_id": application_id,
+            "uploads": [archive.upload_slot(application_id, kind, ctype).as_dict() for kind, ctype in documents.items()]}
+
+
+def submit(application_id: str, *, facility_id: str) -> dict:
+    """Start the SOP, or, for a returned file, answer the waiting return task. Safe to repeat."""
+    records = Records()
+    current = _owned(records, application_id, facility_id)
+    status = current["status"]
+    if status == Status.RETURNED:
+        token = records.take_waiting(application_id, "return")
+        if token is None:
+            raise StatusConflict(application_id)
+        records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
+        record(records, application_id, 3, "finished", "hospital", "resubmitted")
+        send_success(token, {"decision": "resubmitted"})
+        return {"application_id": application_id, "status": Status.SUBMITTED, "execution": execution_name(application_id, current["attempt"])}
+    if status == Status.DRAFT:
+        attempt = current["attempt"] + 1
+        records.update(application_id, expect_status=(Status.DRAFT,), status=Status.SUBMITTED, attempt=attempt,
+                       submitted_at=now().isoformat())
+        record(records, application_id, 2, "finished", "hospital", "submitted")
+    elif status == Status.SUBMITTED:
+        attempt = current["attempt"]  # a retried submit: the same name starts nothing new
+    else:
+        raise StatusConflict(application_id)
+    name = execution_name(application_id, attempt)
+    client("stepfunctions").start_execution(
+        stateMachineArn=os.environ["STATE_MACHINE_ARN"],
+        name=name,
+        input=json.dumps({"application_id": application_id, "attempt": attempt, "timeouts": wait_timeouts()}),
+    )
+    return {"application_id": application_id, "status": Status.SUBMITTED, "execution": name}
+
+
+def status(application_id: str, *, facility_id: str) -> dict:
+    records = Records()
+    current = _owned(records, application_id, facility_id)
+    return {
+        "application_id": application_id,
+        "status": current["status"],
+        "reasons": current.get("reasons", []),
+        "registration_number": current.get("registration_number"),
+        "timeline": timeline(records, application_id),
+        "application": current["data"],
+    }
+
+
+def _owned(records: Records, application_id: str, facility_id: str) -> dict:
+    current = records.get(application_id)
+    if current["facility_id"] != facility_id:
+        raise ApplicationNotFound(application_id)  # another facility's file does not exist for this one
+    return current
+
+
+def _summary(application_id: str, application: ApplicationData, status: str) -> dict:
+    return {
+        "application_id": application_id,
+        "status": status,
+        "required_documents": [
+            {"kind": kind, "label": DOCUMENT_KINDS[kind].label} for kind in required_documents(application)
+        ],
+    }

@@ -1,0 +1,32 @@
+"""What happens around the steps: escalation when a wait passes its outer limit, and recorded failures."""
+
+from __future__ import annotations
+
+from akta.adapters.mail import Mailer
+from akta.adapters.records import Records
+from akta.domain import sop
+from akta.service.common import SYSTEM, Status, now, record, staff
+
+
+def escalate(application_id: str, state: str, sop_step: int) -> None:
+    """Tell the supervisor and note it on the timeline; the state machine then waits again with a fresh link."""
+    records = Records()
+    record(records, application_id, sop_step, "finished", SYSTEM, f"timeout_escalated:{state}")
+    supervisor = staff("supervisor")
+    Mailer().send(
+        to=supervisor["email"],
+        subject=f"[Akta Kelahiran] Eskalasi: permohonan {application_id} melewati batas waktu",
+        text=(
+            f"Yth. {supervisor['name']},\n\n"
+            f"Permohonan {application_id} menunggu terlalu lama pada langkah SOP {sop_step} "
+            f"({sop.step(sop_step).description}). Tugas telah dikirim ulang kepada petugas.\n"
+        ),
+        application_id=application_id,
+    )
+
+
+def record_failure(application_id: str, error: str) -> None:
+    """Keep the application and its archived documents; mark it failed with the error type (no message text)."""
+    records = Records()
+    records.update(application_id, status=Status.FAILED, failure={"error": error, "at": now().isoformat()})
+    record(records, application_id, 0, "finished", SYSTEM, f"failed:{error}")

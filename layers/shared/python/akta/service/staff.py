@@ -1,0 +1,161 @@
+"""SOP steps 4-6: a link per human task, emailed to a named person; GET shows, only POST decides.
+
+The task token stays in the tasks table under the link's hash. A decision needs the one-time form token
+that the page's GET rendered, and the link is used at most once (conditional write).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from akta.adapters.archive import Archive
+from akta.adapters.callbacks import TaskGone, send_success
+from akta.adapters.mail import Mailer
+from akta.adapters.records import Records
+from akta.adapters.tasks import Refused, TaskStore, digest
+from akta.domain import sop
+from akta.domain.documents import DOCUMENT_KINDS
+from akta.domain.errors import FieldError
+from akta.service.common import HUMAN_STEPS, ROLE_LABELS, now, record, staff
+
+LINK_LIFETIME = timedelta(days=7)
+# SIAK registration numbers: region code, LU (umum) or LT (terlambat), DDMMYYYY, sequence.
+REGISTRATION_NUMBER = re.compile(r"^\d{4}-L[UT]-\d{8}-\d{4}$")
+REASON_CODES = {
+    "data_tidak_sesuai": "Data tidak sesuai dengan dokumen",
+    "dokumen_tidak_terbaca": "Dokumen tidak terbaca",
+    "dokumen_tidak_sah": "Dokumen tidak sah atau tidak lengkap",
+    "lainnya": "Alasan lain (lihat catatan)",
+}
+NOTE_MAX = 500
+
+
+def start_task(*, application_id: str, task_token: str, role: str, state: str, sop_step: int) -> None:
+    records, tasks = Records(), TaskStore()
+    at = now()
+    assignee = staff(role)
+    link_id = tasks.create_link(role=role, application_id=application_id, state=state, sop_step=sop_step,
+                                task_token=task_token, assignee=assignee, at=at, ttl=LINK_LIFETIME)
+    records.update(application_id, status=HUMAN_STEPS[state][0])
+    record(records, application_id, sop_step, "started", role, at=at)
+    step = sop.step(sop_step)
+    Mailer().send(
+        to=assignee["email"],
+        subject=f"[Akta Kelahiran] Tugas baru: {step.description} ({application_id})",
+        text=(
+            f"Yth. {assignee['name']},\n\n"
+            f"Permohonan {application_id} menunggu Anda pada langkah SOP {sop_step}: {step.description}.\n"
+            f"Target mutu baku: {int(step.target.total_seconds() // 60)} menit.\n\n"
+            f"Buka tautan berikut untuk memeriksa dan memutuskan:\n{link_url(link_id)}\n\n"
+            "Tautan ini hanya untuk Anda; jangan diteruskan.\n"
+        ),
+        application_id=application_id,
+    )
+
+
+def link_url(link_id: str) -> str:
+    return f"{os.environ['PUBLIC_BASE_URL']}/staff/tasks/{link_id}"
+
+
+@dataclass
+class TaskPage:
+    link_id: str
+    role: str
+    role_label: str
+    state: str
+    sop_step: int
+    application_id: str
+    application: dict
+    registration_number: str | None
+    documents: list[dict]
+    target_minutes: int
+    waited_minutes: float
+    form_token: str
+    reasons: dict[str, str]
+
+
+def open_page(link_id: str) -> TaskPage:
+    """What a GET shows. Changes nothing about the task: it only issues a form token for this page."""
+    tasks, records, archive = TaskStore(), Records(), Archive()
+    at = now()
+    link = tasks.link(link_id, at)
+    current = records.get(link["application_id"])
+    waited = at - datetime.fromisoformat(link["created_at"])
+    return TaskPage(
+        link_id=link_id,
+        role=link["role"],
+        role_label=ROLE_LABELS[link["role"]],
+        state=link["state"],
+        sop_step=int(link["sop_step"]),
+        application_id=link["application_id"],
+        application=current["data"],
+        registration_number=current.get("registration_number"),
+        documents=[
+            {"kind": kind, "label": DOCUMENT_KINDS[kind].label if kind in DOCUMENT_KINDS else kind,
+             "url": archive.preview_url(link["application_id"], kind)}
+            for kind in archive.archived_documents(link["application_id"])
+        ],
+        target_minutes=int(sop.target(int(link["sop_step"])).total_seconds() // 60),
+        waited_minutes=round(waited.total_seconds() / 60, 1),
+        form_token=tasks.issue_form_token(link["pk"], at),
+        reasons=REASON_CODES,
+    )
+
+
+class FormInvalid(ValueError):
+    def __init__(self, errors: list[FieldError]):
+        super().__init__(", ".join(f"{e.field}:{e.code}" for e in errors))
+        self.errors = errors
+
+
+def decide(link_id: str, form: dict[str, str]) -> dict:
+    """A POST from the page: validate, use the form token and the link once, record, answer the task."""
+    tasks, records = TaskStore(), Records()
+    at = now()
+    link = tasks.link(link_id, at)  # unknown, expired or used links stop here, before anything changes
+    decision, payload = _validated(link["role"], form)
+    tasks.use_form_token(form.get("form_token", ""), f"LINK#{digest(link_id)}", at)
+    link = tasks.decide_link(link_id, decision, at)
+    application_id, role, step = link["application_id"], link["role"], int(link["sop_step"])
+    if decision == "registered":
+        records.update(application_id, registration_number=payload["registration_number"])
+    elif decision == "reject":
+        reason = {"field": "verifikasi", "code": payload["reason_code"],
+                  "message": f"{REASON_CODES[payload['reason_code']]}: {payload['note']}"}
+        records.update(application_id, reasons=[reason])
+    if not (link["state"] == "SignCertificate" and decision == "approve"):
+        # The head's approval finishes step 6 only when the signed certificate exists (issue step).
+        record(records, application_id, step, "finished", role, decision, at=at)
+    try:
+        send_success(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})
+    except TaskGone:
+        raise Refused("task_gone") from None
+    return {"application_id": application_id, "decision": decision, "role": role}
+
+
+def _validated(role: str, form: dict[str, str]) -> tuple[str, dict]:
+    errors: list[FieldError] = []
+    if role == "operator":
+        number = form.get("registration_number", "").strip().upper()
+        if not REGISTRATION_NUMBER.match(number):
+            errors.append(FieldError("registration_number", "registration_number_format",
+                                     "Nomor registrasi SIAK harus berbentuk 1571-LU-DDMMYYYY-NNNN."))
+        decision, payload = "registered", {"registration_number": number}
+    else:
+        decision = form.get("decision", "")
+        payload = {}
+        if decision not in ("approve", "reject"):
+            errors.append(FieldError("decision", "decision_required", "Pilih setujui atau tolak."))
+        elif decision == "reject":
+            code, note = form.get("reason_code", ""), form.get("note", "").strip()
+            if code not in REASON_CODES:
+                errors.append(FieldError("reason_code", "reason_required", "Pilih alasan penolakan."))
+            if not note or len(note) > NOTE_MAX:
+                errors.append(FieldError("note", "note_required", f"Catatan penolakan wajib diisi (paling banyak {NOTE_MAX} karakter)."))
+            payload = {"reason_code": code, "note": note}
+    if errors:
+        raise FormInvalid(errors)
+    return decision, payload

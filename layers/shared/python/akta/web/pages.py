@@ -1,0 +1,113 @@
+"""Server-rendered pages for registry staff and the Drive-Thru counter (Bahasa Indonesia, no JavaScript).
+
+Every value is escaped; forms POST back to the same function with a one-time form token.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.4rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left}
+.note{background:#f3f6fb;padding:.6rem;border-left:4px solid #2b5fab}.error{background:#fdecea;border-left:4px solid #c62828;padding:.6rem}
+label{display:block;margin:.5rem 0 .2rem}button{margin:.6rem .4rem 0 0;padding:.5rem 1rem}
+"""
+
+
+def layout(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang='id'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<meta name='robots' content='noindex'><title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><header>Disdukcapil Kota Jambi &middot; Layanan Akta Kelahiran</header><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def message_page(title: str, message: str) -> str:
+    return layout(title, f"<p class='note' role='status'>{escape(message)}</p>")
+
+
+def errors_block(errors: list) -> str:
+    if not errors:
+        return ""
+    items = "".join(f"<li data-field='{escape(e.field)}'>{escape(e.message)}</li>" for e in errors)
+    return f"<div class='error' role='alert'><ul>{items}</ul></div>"
+
+
+def rows(pairs: list[tuple[str, object]]) -> str:
+    return "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs) + "</table>"
+
+
+def application_table(data: dict) -> str:
+    child, mother, father = data["child"], data["mother"], data["father"]
+    return rows([
+        ("Nama anak", child["name"]),
+        ("Jenis kelamin", "Laki-laki" if child["sex"] == "L" else "Perempuan"),
+        ("Tempat lahir", child["birth_place"]),
+        ("Tanggal dan jam lahir", f"{child['birth_date']} {child['birth_time']}"),
+        ("Anak ke-", child["birth_order"]),
+        ("Berat / panjang", f"{child['weight_grams']} gram / {child['length_cm']} cm"),
+        ("Nama ibu", mother["name"]), ("NIK ibu", mother["nik"]), ("Tanggal lahir ibu", mother["birth_date"]),
+        ("Nama ayah", father["name"]), ("NIK ayah", father["nik"]), ("Tanggal lahir ayah", father["birth_date"]),
+        ("Nomor KK", data["kk_number"]),
+        ("Bukti kelahiran", data["birth_proof"]), ("Bukti perkawinan", data["marriage_proof"]),
+    ])
+
+
+def task_page(page, errors: list | None = None) -> str:
+    """The page behind a staff link: the file, its documents, the SOP target, and the decision form."""
+    docs = "".join(
+        f"<li><a href='{escape(d['url'])}' target='_blank' rel='noopener'>{escape(d['label'])}</a></li>" for d in page.documents
+    ) or "<li>Tidak ada dokumen di arsip.</li>"
+    waited_class = "error" if page.waited_minutes > page.target_minutes else "note"
+    body = [
+        f"<p>Permohonan <strong>{escape(page.application_id)}</strong> &middot; {escape(page.role_label)} &middot; langkah SOP {page.sop_step}</p>",
+        f"<p class='{waited_class}'>Target mutu baku: {page.target_minutes} menit. Sudah menunggu: {page.waited_minutes} menit.</p>",
+        errors_block(errors or []),
+    ]
+    if page.registration_number:
+        body.append(f"<p>Nomor registrasi SIAK: <strong>{escape(page.registration_number)}</strong></p>")
+    body += ["<h2>Data permohonan</h2>", application_table(page.application), f"<h2>Dokumen (arsip digital)</h2><ul>{docs}</ul>"]
+    form = [f"<form method='post'><input type='hidden' name='form_token' value='{escape(page.form_token)}'>"]
+    if page.role == "operator":
+        form.append(
+            "<h2>Penginputan SIAK</h2><p>Masukkan data di atas ke SIAK, lalu catat nomor registrasi yang diberikan SIAK.</p>"
+            "<label for='registration_number'>Nomor registrasi SIAK</label>"
+            "<input id='registration_number' name='registration_number' placeholder='1571-LU-DDMMYYYY-NNNN' autocomplete='off'>"
+            "<button type='submit'>Simpan dan teruskan ke verifikator</button>"
+        )
+    else:
+        approve = "Tandatangani secara elektronik (TTE)" if page.role == "head" else "Setujui dan ajukan TTE"
+        options = "".join(f"<option value='{escape(k)}'>{escape(v)}</option>" for k, v in page.reasons.items())
+        form.append(
+            f"<h2>Keputusan</h2><button type='submit' name='decision' value='approve'>{approve}</button>"
+            "<fieldset><legend>Tolak</legend><label for='reason_code'>Alasan</label>"
+            f"<select id='reason_code' name='reason_code'><option value=''>- pilih -</option>{options}</select>"
+            "<label for='note'>Catatan</label><textarea id='note' name='note' maxlength='500'></textarea>"
+            "<button type='submit' name='decision' value='reject'>Tolak</button></fieldset>"
+        )
+    form.append("</form>")
+    return layout("Tugas: " + page.role_label, "".join(body + form))
+
+
+def counter_page(errors: list | None = None) -> str:
+    return layout("Loket Drive Thru", errors_block(errors or []) + (
+        "<form method='post' action='/counter/lookup'>"
+        "<label for='counter_key'>Kunci loket</label><input id='counter_key' name='counter_key' type='password' autocomplete='off'>"
+        "<label for='pickup_code'>Kode pengambilan</label><input id='pickup_code' name='pickup_code' autocomplete='off' placeholder='XXXX-XXXX'>"
+        "<button type='submit'>Cari</button></form>"
+    ))
+
+
+def handover_page(found: dict, errors: list | None = None) -> str:
+    collectors = rows([(c["role"], c["name"]) for c in found["collectors"]])
+    return layout("Serah terima Akta Kelahiran", errors_block(errors or []) + (
+        f"<p>Permohonan <strong>{escape(found['application_id'])}</strong>, nomor akta "
+        f"<strong>{escape(str(found['registration_number']))}</strong>, atas nama anak {escape(found['child_name'])}.</p>"
+        f"<h2>Yang berhak mengambil</h2>{collectors}"
+        "<form method='post' action='/counter/handover'>"
+        f"<input type='hidden' name='form_token' value='{escape(found['form_token'])}'>"
+        "<label><input type='checkbox' name='id_checked' value='yes'> KTP-el pengambil sudah diperiksa dan sesuai</label>"
+        "<button type='submit'>Cetak dan serahkan</button></form>"
+    ))

@@ -1,0 +1,1 @@
+"""The embedded default: the whole service on one machine, with no AWS account and no Docker."""

@@ -1,0 +1,119 @@
+"""Scripted people for the demo and the flow tests, acting only through what real people have:
+the hospital through the HTTP API and S3 presigned POSTs, staff through the links in their email,
+the counter through its page."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from html import unescape
+
+import requests
+
+from akta.domain.models import is_late_registration, jakarta_today
+from sandbox.outside import Mailbox, Siak
+
+_LINK = re.compile(r"(https?://\S+/staff/tasks/[\w-]+)")
+_FORM_TOKEN = re.compile(r"name='form_token' value='([^']+)'")
+
+
+class HttpError(AssertionError):
+    def __init__(self, response: requests.Response):
+        super().__init__(f"{response.request.method} {response.url} -> {response.status_code}: {response.text[:500]}")
+        self.response = response
+
+
+def _ok(response: requests.Response) -> requests.Response:
+    if response.status_code >= 400:
+        raise HttpError(response)
+    return response
+
+
+@dataclass
+class Hospital:
+    base_url: str
+    facility_id: str = "rs-raden-mattaher"
+
+    @property
+    def headers(self) -> dict:
+        return {"X-Facility-Id": self.facility_id}
+
+    def create(self, payload: dict) -> dict:
+        return _ok(requests.post(f"{self.base_url}/v1/applications", json=payload, headers=self.headers, timeout=30)).json()
+
+    def update(self, application_id: str, payload: dict) -> dict:
+        return _ok(requests.put(f"{self.base_url}/v1/applications/{application_id}", json=payload, headers=self.headers, timeout=30)).json()
+
+    def upload(self, application_id: str, documents: dict[str, tuple[bytes, str]]) -> None:
+        """Ask for one presigned POST per document, then send each file straight to S3."""
+        slots = _ok(requests.post(
+            f"{self.base_url}/v1/applications/{application_id}/uploads",
+            json={"documents": {kind: ctype for kind, (_, ctype) in documents.items()}}, headers=self.headers, timeout=30,
+        )).json()["uploads"]
+        for slot in slots:
+            data, content_type = documents[slot["kind"]]
+            _ok(requests.post(slot["url"], data=slot["fields"], files={"file": (slot["kind"], data, content_type)}, timeout=30))
+
+    def submit(self, application_id: str) -> dict:
+        return _ok(requests.post(f"{self.base_url}/v1/applications/{application_id}/submit", headers=self.headers, timeout=30)).json()
+
+    def status(self, application_id: str) -> dict:
+        return _ok(requests.get(f"{self.base_url}/v1/applications/{application_id}", headers=self.headers, timeout=30)).json()
+
+    def wait_for_status(self, application_id: str, *statuses: str, timeout: float = 60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.status(application_id)
+            if current["status"] in statuses:
+                return current
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{application_id} is {current['status']}, not {statuses}")
+            time.sleep(0.05)
+
+
+@dataclass
+class StaffMember:
+    """A registry staff member who acts on the link in the email they received."""
+
+    email: str
+    mailbox: Mailbox
+
+    def link_for(self, application_id: str, nth: int = 0) -> str:
+        mail = self.mailbox.wait_for(self.email, application_id, seen=nth)
+        return _LINK.search(mail.text).group(1)
+
+    def open(self, link: str) -> requests.Response:
+        return requests.get(link, timeout=30)
+
+    def decide(self, link: str, **fields: str) -> requests.Response:
+        """Open the page (GET), then POST the decision with the page's one-time form token."""
+        page = _ok(self.open(link))
+        token = unescape(_FORM_TOKEN.search(page.text).group(1))
+        return requests.post(link, data={"form_token": token, **fields}, timeout=30)
+
+
+@dataclass
+class Operator(StaffMember):
+    siak: Siak = None
+
+    def register(self, application_id: str, application: dict) -> str:
+        """SOP 4: enter the data into SIAK (simulated), type SIAK's number into the page."""
+        link = self.link_for(application_id)
+        birth = application["child"]["birth_date"]
+        from datetime import date
+
+        number = self.siak.register(on=jakarta_today(), late=is_late_registration(date.fromisoformat(birth), jakarta_today()))
+        _ok(self.decide(link, registration_number=number))
+        return number
+
+
+@dataclass
+class Counter:
+    base_url: str
+    key: str
+
+    def hand_over(self, pickup_code: str) -> requests.Response:
+        page = _ok(requests.post(f"{self.base_url}/counter/lookup", data={"counter_key": self.key, "pickup_code": pickup_code}, timeout=30))
+        token = unescape(_FORM_TOKEN.search(page.text).group(1))
+        return requests.post(f"{self.base_url}/counter/handover", data={"form_token": token, "id_checked": "yes"}, timeout=30)

@@ -1,0 +1,153 @@
+"""The sandbox's AWS: moto's server in-process, resources created from the one declaration.
+
+moto executes the real ASL file (`execute_state_machine`), and its interpreter calls back into this
+process for Lambda through the router. Product code is unchanged: it finds moto through AWS_ENDPOINT_URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from infra.declaration import ASL_PATH, BUCKETS, TABLES, Settings, environment, placeholders
+from sandbox.lambdas import LambdaRouter
+from sandbox.outside import Mailbox, SimulatedSiak, WhatsAppOutbox
+
+REGION = "ap-southeast-3"  # Jakarta
+ACCOUNT = "123456789012"  # moto's default account
+PREFIX = "akta-sandbox"
+
+SANDBOX_STAFF = {
+    "operator": {"name": "Rina Operator", "email": "operator@sandbox.disdukcapil.test"},
+    "verifier": {"name": "Budi Verifikator", "email": "verifikator@sandbox.disdukcapil.test"},
+    "head": {"name": "Kepala Dinas Sandbox", "email": "kadis@sandbox.disdukcapil.test", "nip": "197001012000031001"},
+    "supervisor": {"name": "Sari Supervisor", "email": "supervisor@sandbox.disdukcapil.test"},
+    "drive_thru": {"name": "Petugas Drive Thru", "email": "drivethru@sandbox.disdukcapil.test"},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Sandbox:
+    workdir: Path = Path(".sandbox")
+    timeouts: dict[str, int] = field(default_factory=dict)  # overrides of the waits' outer limits
+    public_base_url: str = ""  # set by the gateway when it starts
+
+    def start(self) -> "Sandbox":
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        os.environ.update({
+            "AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox", "AWS_SESSION_TOKEN": "sandbox",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": self.endpoint, "MOTO_PORT": str(self.port),
+        })
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
+
+        # Hooks go on the default session before any client exists: every client inherits them.
+        boto3.setup_default_session(region_name=REGION)
+        from akta.adapters import aws as aws_adapter
+
+        aws_adapter._client.cache_clear()
+        aws_adapter._table.cache_clear()
+        events = boto3.DEFAULT_SESSION.events
+        self.router = LambdaRouter(region=REGION, account=ACCOUNT, log_dir=self.workdir / "logs")
+        self.router.install(boto3.DEFAULT_SESSION)
+        self.whatsapp = WhatsAppOutbox()
+        self.whatsapp.install(events)
+        self.mailbox = Mailbox(self.router, ACCOUNT, REGION)
+        self.mailbox.remember_params(events)
+        self.mailbox.install(events)
+        self.siak = SimulatedSiak()
+        self._create_resources()
+        return self
+
+    def _create_resources(self) -> None:
+        self.tables = {t.key: f"{PREFIX}-{t.key.lower()}" for t in TABLES}
+        self.buckets = {b.key: f"{PREFIX}-{b.key.lower()}" for b in BUCKETS}
+        dynamodb = boto3.client("dynamodb")
+        for t in TABLES:
+            keys = [(t.partition_key, "HASH")] + ([(t.sort_key, "RANGE")] if t.sort_key else [])
+            dynamodb.create_table(
+                TableName=self.tables[t.key], BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": n, "KeyType": k} for n, k in keys],
+                AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n, _ in keys],
+            )
+            if t.ttl_attribute:
+                dynamodb.update_time_to_live(TableName=self.tables[t.key],
+                                             TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute})
+        s3 = boto3.client("s3")
+        for b in BUCKETS:
+            s3.create_bucket(Bucket=self.buckets[b.key], CreateBucketConfiguration={"LocationConstraint": REGION},
+                             ObjectLockEnabledForBucket=b.object_lock)
+            if b.versioned and not b.object_lock:
+                s3.put_bucket_versioning(Bucket=self.buckets[b.key], VersioningConfiguration={"Status": "Enabled"})
+            if b.expire_days:
+                s3.put_bucket_lifecycle_configuration(Bucket=self.buckets[b.key], LifecycleConfiguration={"Rules": [
+                    {"ID": "expire-unsubmitted", "Status": "Enabled", "Filter": {"Prefix": ""},
+                     "Expiration": {"Days": b.expire_days}}]})
+
+        settings = Settings(staff=SANDBOX_STAFF, public_base_url=self.public_base_url or "http://127.0.0.1")
+        sesv2 = boto3.client("sesv2")
+        sesv2.create_email_identity(EmailIdentity=settings.mail_from.split("@", 1)[1])
+        sesv2.create_configuration_set(ConfigurationSetName=settings.configuration_set)
+
+        from akta.certificate.pki import create_local_pki
+
+        self.pki = create_local_pki(SANDBOX_STAFF["head"]["name"])
+        secret_id = f"{PREFIX}/signer"
+        boto3.client("secretsmanager").create_secret(Name=secret_id, SecretString=json.dumps({
+            "p12": base64.b64encode(self.pki.signer_p12).decode(),
+            "passphrase": base64.b64encode(self.pki.passphrase).decode(),
+        }))
+        trust_root = f"/{PREFIX}/trust-root"
+        boto3.client("ssm").put_parameter(Name=trust_root, Value=self.pki.ca_cert_pem.decode(), Type="String")
+
+        definition = ASL_PATH.read_text()
+        for placeholder, function in placeholders().items():
+            definition = definition.replace("${%s}" % placeholder, self.router.arn(function))
+        self.state_machine_arn = boto3.client("stepfunctions").create_state_machine(
+            name="birth-certificate", definition=definition, roleArn=f"arn:aws:iam::{ACCOUNT}:role/sandbox-sfn",
+        )["stateMachineArn"]
+
+        env = environment(tables=self.tables, buckets=self.buckets, state_machine_arn=self.state_machine_arn,
+                          settings=settings, signer_secret_id=secret_id, trust_root_parameter=trust_root)
+        if self.timeouts:
+            env["WAIT_TIMEOUTS"] = json.dumps(self.timeouts)
+        # Every function gets the same environment here, so one process environment serves them all.
+        os.environ.update(env)
+        self.environment = env
+
+        from akta.adapters.records import now
+        from akta.adapters.tasks import TaskStore
+
+        self.counter_key = TaskStore().create_counter_key("loket-1", "Loket Drive Thru 1", now())
+
+    def set_public_base_url(self, url: str) -> None:
+        self.public_base_url = url
+        os.environ["PUBLIC_BASE_URL"] = url
+        self.environment["PUBLIC_BASE_URL"] = url
+
+    def execution(self, application_id: str, attempt: int = 1) -> str:
+        return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:birth-certificate:{application_id}-{attempt}"
+
+    def stop(self) -> None:
+        self.mailbox.close()
+        self.router.close()
+        self.server.stop()

@@ -1,0 +1,81 @@
+"""A local API Gateway: HTTP requests on 127.0.0.1 become REST API proxy events for the declared routes."""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+import uuid
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from infra.declaration import ROUTES
+from sandbox.lambdas import LambdaRouter
+
+
+def _pattern(path: str) -> re.Pattern:
+    regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", path)
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
+    return re.compile(f"^{regex}$")
+
+
+class Gateway:
+    def __init__(self, router: LambdaRouter):
+        self.router = router
+        self.routes = [(route, _pattern(route.path)) for route in ROUTES]
+
+    def event(self, request: Request, route, params: dict) -> dict:
+        body = request.get_data()
+        text_like = (request.mimetype or "").startswith(("application/json", "application/x-www-form-urlencoded", "text/"))
+        return {
+            "resource": route.path,
+            "path": request.path,
+            "httpMethod": request.method,
+            "headers": dict(request.headers),
+            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers.keys()},
+            "queryStringParameters": request.args.to_dict() or None,
+            "multiValueQueryStringParameters": request.args.to_dict(flat=False) or None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.path, "httpMethod": request.method, "path": request.path, "stage": "local",
+                "requestId": str(uuid.uuid4()), "identity": {"sourceIp": request.remote_addr},
+            },
+            "body": (body.decode() if text_like else base64.b64encode(body).decode()) if body else None,
+            "isBase64Encoded": bool(body) and not text_like,
+        }
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        for route, pattern in self.routes:
+            match = pattern.match(request.path)
+            if match and route.method in ("ANY", request.method):
+                try:
+                    result = self.router.invoke(route.function, self.event(request, route, match.groupdict()))
+                except Exception:  # noqa: BLE001 - API Gateway answers a failed Lambda with 502
+                    return Response('{"message":"Internal server error"}', status=502,
+                                    content_type="application/json")(environ, start_response)
+                body = result.get("body") or ""
+                data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+                response = Response(data, status=result["statusCode"])
+                for key, value in (result.get("headers") or {}).items():
+                    response.headers[key] = value
+                for key, values in (result.get("multiValueHeaders") or {}).items():
+                    response.headers.setlist(key, values)
+                return response(environ, start_response)
+        return Response('{"message":"Missing Authentication Token"}', status=403, content_type="application/json")(environ, start_response)
+
+
+class GatewayServer:
+    def __init__(self, router: LambdaRouter, port: int = 0):
+        self.server = make_server("127.0.0.1", port, Gateway(router), threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "GatewayServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()

@@ -1,0 +1,153 @@
+"""In-process Lambda: a botocore hook answers `lambda:Invoke` by calling functions/<name>/app.py.
+
+Registered first on the default boto3 session, so both moto's Step Functions interpreter (which builds
+its clients from that session, one thread per execution) and our own code reach the real handlers.
+Answers look like Lambda's: a handler exception is HTTP 200 with X-Amz-Function-Error and
+{"errorType", "errorMessage"}, which the interpreter matches in Retry/Catch. The router also records
+which AWS actions each function called, and sends each function's output to its own log file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+import threading
+import traceback
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from botocore.awsrequest import AWSResponse
+
+from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function
+
+
+class _Body(io.BytesIO):
+    """A response body with both read() and stream(), as botocore's raw response has."""
+
+    def stream(self, **_):
+        yield self.getvalue()
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    function_version: str = "$LATEST"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return self.aws_request_id
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
+
+class ThreadRoutedStream(io.TextIOBase):
+    """sys.stdout replacement: what a function prints goes to that function's log, the rest to the terminal."""
+
+    def __init__(self, fallback):
+        self.fallback = fallback
+        self.local = threading.local()
+
+    def write(self, text: str) -> int:
+        sink = getattr(self.local, "sink", None)
+        return (sink or self.fallback).write(text)
+
+    def flush(self) -> None:
+        sink = getattr(self.local, "sink", None)
+        (sink or self.fallback).flush()
+
+
+class LambdaRouter:
+    def __init__(self, *, region: str, account: str, log_dir: Path):
+        self.region, self.account = region, account
+        self.functions: dict[str, Function] = {f.name: f for f in FUNCTIONS}
+        self.log_dir = log_dir
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.called: dict[str, set[str]] = defaultdict(set)  # function -> "service:Action"
+        self.invocations: dict[str, int] = defaultdict(int)
+        self._modules: dict[str, object] = {}
+        self._import_lock = threading.Lock()
+        self._log_lock = threading.Lock()
+        self._logs: dict[str, io.TextIOWrapper] = {}
+        self._local = threading.local()
+        self.stdout = None
+
+    # -- wiring ------------------------------------------------------------------------------------------
+    def install(self, session) -> None:
+        events = session._session.get_component("event_emitter") if hasattr(session, "_session") else session.events
+        events.register_first("before-send.lambda.Invoke", self._on_invoke)
+        events.register("before-call", self._on_call)
+        if not isinstance(sys.stdout, ThreadRoutedStream):
+            sys.stdout = ThreadRoutedStream(sys.stdout)
+        self.stdout = sys.stdout
+
+    def arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
+
+    # -- invoking ----------------------------------------------------------------------------------------
+    def invoke(self, name: str, event: dict):
+        """Call a function's handler as Lambda would. Exceptions propagate to the caller."""
+        function = self.functions[name]
+        module = self._module(name)
+        context = LambdaContext(name, function.memory_mb, self.arn(name), str(uuid.uuid4()))
+        previous = getattr(self._local, "function", None)
+        self._local.function = name
+        self.stdout.local.sink = self._log(name)
+        self.invocations[name] += 1
+        try:
+            return module.handler(event, context)
+        finally:
+            self._local.function = previous
+            self.stdout.local.sink = self._log(previous) if previous else None
+
+    def _on_invoke(self, request, **_):
+        name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0]).split(":")[-1]
+        event = json.loads(request.body or b"{}")
+        headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
+        try:
+            payload = json.dumps(self.invoke(name, event))
+        except Exception as error:  # noqa: BLE001 - this is Lambda's own boundary
+            self._log(name).write(json.dumps({"level": "ERROR", "errorType": type(error).__name__,
+                                              "stackTrace": traceback.format_exc().splitlines()}) + "\n")
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            payload = json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)})
+        return AWSResponse(request.url, 200, headers, _Body(payload.encode()))
+
+    def _on_call(self, model, **_):
+        function = getattr(self._local, "function", None)
+        if function:
+            prefix = model.service_model.signing_name
+            self.called[function].add(f"{prefix}:{model.name}")
+
+    def _module(self, name: str):
+        with self._import_lock:
+            if name not in self._modules:
+                path = FUNCTIONS_DIR / name / "app.py"
+                spec = importlib.util.spec_from_file_location(f"functions.{name}.app", path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                self._modules[name] = module
+            return self._modules[name]
+
+    def _log(self, name: str):
+        with self._log_lock:
+            if name not in self._logs:
+                self._logs[name] = open(self.log_dir / f"{name}.log", "a", encoding="utf-8", buffering=1)
+            return self._logs[name]
+
+    def close(self) -> None:
+        for log in self._logs.values():
+            log.close()
+        self._logs.clear()

@@ -1,0 +1,174 @@
+"""The world outside AWS that the sandbox stands in for: WhatsApp recipients, email inboxes, SIAK.
+
+- WhatsApp: AWS End User Messaging Social is not in moto; `socialmessaging:SendWhatsAppMessage` is
+  answered in-process and the message kept in an outbox.
+- Email: moto's SES keeps what was sent; the mailbox-simulator addresses then produce the
+  configuration-set events SES would publish (Delivery for success@, Bounce for bounce@), tagged with
+  the application id, delivered to the `delivery_events` function shortly after the send returns.
+- SIAK: the national registry has no public API; a simulated SIAK hands out registration numbers from
+  an atomic counter, and the scripted operator types them into the operator's page.
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import itertools
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from email import policy
+from typing import Protocol
+
+from botocore.awsrequest import AWSResponse
+
+from sandbox.lambdas import LambdaRouter, _Body
+
+SIMULATOR_OUTCOMES = {
+    "success@simulator.amazonses.com": ("Delivery", "Email Delivered"),
+    "bounce@simulator.amazonses.com": ("Bounce", "Email Bounced"),
+    "complaint@simulator.amazonses.com": ("Complaint", "Email Complaint Received"),
+}
+
+
+@dataclass(frozen=True)
+class WhatsAppMessage:
+    to: str
+    template: str
+    parameters: list[str]
+    body: dict
+
+
+class WhatsAppOutbox:
+    def __init__(self):
+        self.messages: list[WhatsAppMessage] = []
+        self._lock = threading.Lock()
+
+    def install(self, events) -> None:
+        events.register_first("before-send.socialmessaging.SendWhatsAppMessage", self._on_send)
+
+    def _on_send(self, request, **_):
+        params = json.loads(request.body)
+        message = json.loads(base64.b64decode(params["message"]))
+        template = message["template"]
+        texts = [p["text"] for c in template["components"] for p in c["parameters"]]
+        with self._lock:
+            self.messages.append(WhatsAppMessage(message["to"], template["name"], texts, message))
+        body = json.dumps({"messageId": str(uuid.uuid4())}).encode()
+        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _Body(body))
+
+    def to(self, number: str) -> list[WhatsAppMessage]:
+        with self._lock:
+            return [m for m in self.messages if m.to == number]
+
+
+@dataclass(frozen=True)
+class Mail:
+    message_id: str
+    to: list[str]
+    subject: str
+    text: str
+    attachments: dict[str, bytes]
+
+
+class Mailbox:
+    """Reads what moto's SES accepted, and plays the mailbox simulator's events back."""
+
+    def __init__(self, router: LambdaRouter, account: str, region: str, delay: float = 0.05):
+        self.router, self.account, self.region, self.delay = router, account, region, delay
+        self._timers: list[threading.Timer] = []
+
+    def install(self, events) -> None:
+        events.register("after-call.sesv2.SendEmail", self._after_send)
+
+    def _after_send(self, http_response, parsed, model, context, **_):
+        params = context.get("sandbox_params") or {}
+        if http_response.status_code != 200:
+            return
+        tags = {t["Name"]: [t["Value"]] for t in params.get("EmailTags", [])}
+        for address in params.get("Destination", {}).get("ToAddresses", []):
+            outcome = SIMULATOR_OUTCOMES.get(address.lower())
+            if outcome:
+                event = ses_event(outcome, parsed["MessageId"], address, tags)
+                timer = threading.Timer(self.delay, self.router.invoke, ("delivery_events", event))
+                timer.daemon = True
+                self._timers.append(timer)
+                timer.start()
+
+    def remember_params(self, events) -> None:
+        # after-call does not see the request's parameters; keep them in the call's context.
+        def keep(params, context, **_):
+            context["sandbox_params"] = params
+        events.register("before-parameter-build.sesv2.SendEmail", keep)
+
+    def sent(self) -> list[Mail]:
+        from moto.ses.models import ses_backends
+
+        backend = ses_backends[self.account][self.region]
+        mails = []
+        for message in list(backend.sent_messages):
+            raw = getattr(message, "raw_data", None)
+            if raw is None:
+                continue
+            parsed = email.message_from_string(raw, policy=policy.default)
+            text = parsed.get_body(("plain",))
+            attachments = {part.get_filename(): part.get_payload(decode=True) for part in parsed.iter_attachments()}
+            mails.append(Mail(message.id, list(message.destinations), str(parsed["Subject"]),
+                              text.get_content() if text else "", attachments))
+        return mails
+
+    def to(self, address: str) -> list[Mail]:
+        return [m for m in self.sent() if any(address in d for d in m.to)]
+
+    def wait_for(self, address: str, contains: str, *, seen: int = 0, timeout: float = 30.0) -> Mail:
+        """The (seen+1)-th mail to `address` whose text contains `contains`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.to(address) if contains in m.text or contains in m.subject]
+            if len(found) > seen:
+                return found[seen]
+            time.sleep(0.05)
+        raise TimeoutError(f"no mail to {address} about {contains}")
+
+    def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+
+def ses_event(outcome: tuple[str, str], message_id: str, address: str, tags: dict) -> dict:
+    event_type, detail_type = outcome
+    detail = {
+        "eventType": event_type,
+        "mail": {"messageId": message_id, "destination": [address], "tags": tags,
+                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+    }
+    if event_type == "Bounce":
+        detail["bounce"] = {"bounceType": "Permanent", "bounceSubType": "General",
+                            "bouncedRecipients": [{"emailAddress": address}]}
+    elif event_type == "Delivery":
+        detail["delivery"] = {"recipients": [address], "smtpResponse": "250 2.6.0 Message received"}
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.ses", "detail": detail}
+
+
+class Siak(Protocol):
+    """The national civil registry, as the operator meets it: enter the data, get a registration number."""
+
+    def register(self, *, on: date, late: bool) -> str: ...
+
+
+class SimulatedSiak:
+    """Registration numbers as SIAK formats them: region-LU/LT-DDMMYYYY-sequence, from an atomic counter."""
+
+    def __init__(self, region: str = "1571"):
+        self.region = region
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def register(self, *, on: date, late: bool) -> str:
+        with self._lock:
+            sequence = next(self._counter)
+        kind = "LT" if late else "LU"  # LT: late registration (more than 60 days after birth)
+        return f"{self.region}-{kind}-{on:%d%m%Y}-{sequence:04d}"

@@ -1,0 +1,42 @@
+"""`make serve`: keep the sandbox and its gateway running on 127.0.0.1 and print where everything is."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from sandbox.aws import SANDBOX_STAFF
+from sandbox.world import World
+
+
+def main() -> None:
+    world = World(workdir=Path(".sandbox"), gateway_port=int(os.environ.get("PORT", "8080")))
+    url = world.gateway.url
+    print(f"Gateway (API, staff pages, counter): {url}")
+    print(f"  Hospital API:      {url}/v1/applications   (header X-Facility-Id: <facility>)")
+    print(f"  Drive-Thru counter: {url}/counter   (counter key: {world.sandbox.counter_key})")
+    print(f"AWS (moto):          {world.sandbox.endpoint}")
+    print(f"Function logs:       {world.sandbox.workdir / 'logs'}")
+    print("Staff links arrive by email (moto SES); the sandbox prints each one here as it is sent:")
+    for role, person in SANDBOX_STAFF.items():
+        print(f"  {role:<11}{person['email']}")
+    seen: set[str] = set()
+    stop = threading.Event()
+    try:
+        while not stop.wait(1.0):
+            for mail in world.sandbox.mailbox.sent():
+                if mail.message_id not in seen:
+                    seen.add(mail.message_id)
+                    print(f"[email] to {', '.join(mail.to)}: {mail.subject}")
+                    for line in mail.text.splitlines():
+                        if "/staff/tasks/" in line:
+                            print(f"        {line.strip()}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        world.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""The sandbox with its gateway and the scripted people, ready to play the SOP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sandbox.actors import Counter, Hospital, Operator, StaffMember
+from sandbox.aws import SANDBOX_STAFF, Sandbox
+from sandbox.gateway import GatewayServer
+
+
+class World:
+    def __init__(self, workdir: Path = Path(".sandbox"), timeouts: dict | None = None, gateway_port: int = 0):
+        self.sandbox = Sandbox(workdir=workdir, timeouts=timeouts or {}).start()
+        self.gateway = GatewayServer(self.sandbox.router, gateway_port).start()
+        self.sandbox.set_public_base_url(self.gateway.url)
+        mailbox = self.sandbox.mailbox
+        self.hospital = Hospital(self.gateway.url)
+        self.operator = Operator(SANDBOX_STAFF["operator"]["email"], mailbox, self.sandbox.siak)
+        self.verifier = StaffMember(SANDBOX_STAFF["verifier"]["email"], mailbox)
+        self.head = StaffMember(SANDBOX_STAFF["head"]["email"], mailbox)
+        self.counter = Counter(self.gateway.url, self.sandbox.counter_key)
+
+    def close(self) -> None:
+        self.gateway.stop()
+        self.sandbox.stop()
