@@ -5,6 +5,11 @@ its clients from that session, one thread per execution) and our own code reach 
 Answers look like Lambda's: a handler exception is HTTP 200 with X-Amz-Function-Error and
 {"errorType", "errorMessage"}, which the interpreter matches in Retry/Catch. The router also records
 which AWS actions each function called, and sends each function's output to its own log file.
+
+Invocations run one at a time, as if every function had a reserved concurrency of one: Powertools
+keeps its log keys per process (a Lambda sandbox serves one request at a time), so concurrent
+invocations in threads would mix them up. No handler waits on another function, so this cannot
+deadlock: answering a task token returns before the interpreter moves on.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import logging
+import os
 import sys
 import threading
 import traceback
@@ -82,16 +89,14 @@ class LambdaRouter:
         self._log_lock = threading.Lock()
         self._logs: dict[str, io.TextIOWrapper] = {}
         self._local = threading.local()
-        self.stdout = None
+        self._invoke_lock = threading.RLock()
+        self.stdout = ThreadRoutedStream(sys.stdout)
 
     # -- wiring ------------------------------------------------------------------------------------------
     def install(self, session) -> None:
         events = session._session.get_component("event_emitter") if hasattr(session, "_session") else session.events
         events.register_first("before-send.lambda.Invoke", self._on_invoke)
         events.register("before-call", self._on_call)
-        if not isinstance(sys.stdout, ThreadRoutedStream):
-            sys.stdout = ThreadRoutedStream(sys.stdout)
-        self.stdout = sys.stdout
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -102,15 +107,23 @@ class LambdaRouter:
         function = self.functions[name]
         module = self._module(name)
         context = LambdaContext(name, function.memory_mb, self.arn(name), str(uuid.uuid4()))
-        previous = getattr(self._local, "function", None)
-        self._local.function = name
-        self.stdout.local.sink = self._log(name)
-        self.invocations[name] += 1
-        try:
-            return module.handler(event, context)
-        finally:
-            self._local.function = previous
-            self.stdout.local.sink = self._log(previous) if previous else None
+        with self._invoke_lock:
+            self._route_stdout()
+            previous = getattr(self._local, "function", None)
+            self._local.function = name
+            self.stdout.local.sink = self._log(name)
+            self.invocations[name] += 1
+            try:
+                return module.handler(event, context)
+            finally:
+                self._local.function = previous
+                self.stdout.local.sink = self._log(previous) if previous else None
+
+    def _route_stdout(self) -> None:
+        """EMF metrics are print()ed: keep sys.stdout routed even if a test runner swapped it meanwhile."""
+        if sys.stdout is not self.stdout:
+            self.stdout.fallback = sys.stdout
+            sys.stdout = self.stdout
 
     def _on_invoke(self, request, **_):
         name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0]).split(":")[-1]
@@ -139,6 +152,10 @@ class LambdaRouter:
                 module = importlib.util.module_from_spec(spec)
                 spec.loader.exec_module(module)
                 self._modules[name] = module
+                # Powertools' log handler holds the stream it was created with: route it too.
+                for handler in logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")).handlers:
+                    if isinstance(handler, logging.StreamHandler):
+                        handler.setStream(self.stdout)
             return self._modules[name]
 
     def _log(self, name: str):

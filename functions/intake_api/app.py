@@ -14,7 +14,7 @@ app = APIGatewayRestResolver()
 
 def facility_id() -> str:
     # The facility comes from the caller's credentials; until the authorizer lands it is a header.
-    value = app.current_event.get_header_value("X-Facility-Id", default_value="")
+    value = app.current_event.headers.get("X-Facility-Id", "")
     if not value:
         raise PermissionError()
     return value

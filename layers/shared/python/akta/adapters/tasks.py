@@ -108,7 +108,10 @@ class TaskStore:
         return token
 
     def use_form_token(self, token: str, subject: str | None, at: datetime) -> dict:
-        item = self._use(f"FORM#{digest(token)}", at, decision="used")
+        try:
+            item = self._use(f"FORM#{digest(token)}", at, decision="used")
+        except Refused:
+            raise Refused("form_token") from None  # unknown, expired or already used: the page is stale
         if subject is not None and item["subject"] != subject:
             raise Refused("form_token")
         return item

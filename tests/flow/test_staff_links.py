@@ -1,0 +1,109 @@
+"""SOP 4-6 and 8-9: emailed links and the counter page. GET never decides; only the page's own POST does, once."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from sandbox import samples
+
+
+def submitted_to_verifier(world) -> tuple[str, dict]:
+    payload = samples.application()
+    draft = world.hospital.create(payload)
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    world.hospital.submit(application_id)
+    world.operator.register(application_id, payload)
+    world.hospital.wait_for_status(application_id, "VERIFICATION")
+    return application_id, payload
+
+
+def snapshot(world, sfn, application_id):
+    status = world.hospital.status(application_id)
+    events = sfn.get_execution_history(executionArn=world.sandbox.execution(application_id), maxResults=1000)["events"]
+    return status["status"], status["timeline"], len(events)
+
+
+def test_sop5_a_scanner_get_of_the_verifier_link_changes_nothing_and_the_person_still_decides(world, sfn):
+    application_id, payload = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    before = snapshot(world, sfn, application_id)
+
+    for _ in range(3):  # a mail security scanner opens every link, sometimes more than once
+        page = requests.get(link, timeout=30)
+        assert page.status_code == 200
+    assert snapshot(world, sfn, application_id) == before
+
+    # The page shows the data for checking, the SOP target, and the archived documents.
+    assert payload["child"]["name"] in page.text
+    assert "Target mutu baku: 3 menit" in page.text
+    assert page.text.count("X-Amz-Signature") == 5  # one short-lived preview link per archived document
+
+    assert world.verifier.decide(link, decision="approve").status_code == 200
+    assert world.hospital.wait_for_status(application_id, "SIGNATURE")["status"] == "SIGNATURE"
+
+
+def test_sop5_a_post_without_the_pages_form_token_decides_nothing(world, sfn):
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    before = snapshot(world, sfn, application_id)
+    for form in ({"decision": "approve"}, {"decision": "approve", "form_token": "forged-token"}):
+        response = requests.post(link, data=form, timeout=30)
+        assert response.status_code == 403
+        assert "Formulir ini sudah tidak berlaku" in response.text
+    assert snapshot(world, sfn, application_id) == before
+
+
+def test_sop5_a_link_decides_once_and_a_second_decision_is_refused(world, sfn):
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    page = requests.get(link, timeout=30)
+    token = re.search(r"name='form_token' value='([^']+)'", page.text).group(1)
+    assert requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30).status_code == 200
+    world.hospital.wait_for_status(application_id, "SIGNATURE")
+    before = snapshot(world, sfn, application_id)
+    again = requests.post(link, data={"form_token": token, "decision": "reject", "reason_code": "lainnya", "note": "x"}, timeout=30)
+    assert again.status_code == 410
+    assert "sudah diputuskan" in again.text
+    assert requests.get(link, timeout=30).status_code == 410
+    assert snapshot(world, sfn, application_id) == before
+
+
+def test_sop5_a_rejection_needs_a_reason_and_a_note(world, sfn):
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    before = snapshot(world, sfn, application_id)
+    response = world.verifier.decide(link, decision="reject")
+    assert response.status_code == 422
+    assert "Pilih alasan penolakan." in response.text and "Catatan penolakan wajib diisi" in response.text
+    assert snapshot(world, sfn, application_id)[:2] == before[:2]
+
+
+def test_sop4_the_operator_page_refuses_a_registration_number_not_in_siak_format(world):
+    draft = world.hospital.create(samples.application())
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    world.hospital.submit(application_id)
+    link = world.operator.link_for(application_id)
+    response = world.operator.decide(link, registration_number="12345")
+    assert response.status_code == 422
+    assert "Nomor registrasi SIAK harus berbentuk" in response.text
+    assert world.hospital.status(application_id)["status"] == "SIAK_ENTRY"
+
+
+def test_an_unknown_staff_link_gets_a_clear_page(world):
+    response = requests.get(f"{world.gateway.url}/staff/tasks/not-a-real-link", timeout=30)
+    assert response.status_code == 404
+    assert "Tautan ini tidak dikenal." in response.text
+
+
+def test_sop8_the_counter_refuses_a_wrong_key_an_unknown_code_and_a_handover_without_id_check(world):
+    url = world.gateway.url
+    wrong_key = requests.post(f"{url}/counter/lookup", data={"counter_key": "nope", "pickup_code": "ABCD-EFGH"}, timeout=30)
+    assert wrong_key.status_code == 403 and "Kunci loket tidak dikenal." in wrong_key.text
+    unknown = requests.post(f"{url}/counter/lookup", data={"counter_key": world.sandbox.counter_key, "pickup_code": "ABCD-EFGH"}, timeout=30)
+    assert unknown.status_code == 404 and "Kode pengambilan tidak dikenal." in unknown.text
+    no_check = requests.post(f"{url}/counter/handover", data={"form_token": "whatever"}, timeout=30)
+    assert no_check.status_code == 422 and "centang kotak pemeriksaan" in no_check.text
