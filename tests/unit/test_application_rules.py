@@ -93,9 +93,23 @@ def test_contact_rule_email_is_optional(email):
     assert parse_application(payload(contact__email=DELETE), today=TODAY).contact.email is None
 
 
-@pytest.mark.parametrize("name", ["Nur'aini", "Abd. Rahman", "Siti-Nurhaliza", "Ṣāliḥ", "Zoë", "Zoe\u0308"])
-def test_name_rule_unicode_letters_apostrophe_dot_hyphen_are_allowed(name):
+@pytest.mark.parametrize("name", ["Nur'aini", "Abd. Rahman", "Siti-Nurhaliza", "Zoë Andrée", "Zoe\u0308"])
+def test_name_rule_latin_letters_with_accents_apostrophe_dot_hyphen_are_allowed(name):
     assert parse_application(payload(child__name=name), today=TODAY).child.name
+
+
+def test_name_rule_curly_apostrophes_from_phone_keyboards_become_straight_ones():
+    assert parse_application(payload(child__name="Nur\u2019aini"), today=TODAY).child.name == "Nur'aini"
+
+
+@pytest.mark.parametrize("place", ["RSUD \u201cRaden Mattaher\u201d", "Klinik Bidan Sri, Jl. Kapt. A. Bakaruddin No. 12"])
+def test_birth_place_rule_printable_latin_text_is_accepted(place):
+    assert parse_application(payload(child__birth_place=place), today=TODAY).child.birth_place
+
+
+@pytest.mark.parametrize("place", ["Rumah Sakit \u2603", "Jambi\x00", "\u767e\u5408"])
+def test_birth_place_rule_text_the_certificate_cannot_print_is_refused(place):
+    assert_rejected(payload(child__birth_place=place), "child.birth_place", "text_chars", place)
 
 
 def test_name_rule_80_characters_is_the_limit():
@@ -140,8 +154,9 @@ def test_length_rule_text_longer_than_the_limit_is_refused(path, field, value, l
     assert limit in error.message
 
 
-@pytest.mark.parametrize("value", ["Budi2", "Budi_Santoso", "Budi@Santoso", "...", "'-'"])
-def test_name_rule_only_letters_spaces_apostrophe_dot_hyphen(value):
+@pytest.mark.parametrize("value", ["Budi2", "Budi_Santoso", "Budi@Santoso", "...", "'-'", "Łukasz", "Ṣāliḥ", "李明"])
+def test_name_rule_only_latin_letters_spaces_apostrophe_dot_hyphen(value):
+    # Latin script only: the certificate must be able to print every letter of the name.
     assert_rejected(payload(child__name=value), "child.name", "name_chars", value)
 
 

@@ -58,7 +58,8 @@ MESSAGES: dict[str, str] = {
     "invalid_choice": "{label} harus salah satu dari: {expected}.",
     "invalid": "{label} tidak valid.",
     # field rules
-    "name_chars": "{label} hanya boleh berisi huruf, spasi, tanda petik ('), titik (.), dan tanda hubung (-), serta minimal satu huruf.",
+    "name_chars": "{label} hanya boleh berisi huruf Latin, spasi, tanda petik ('), titik (.), dan tanda hubung (-), serta minimal satu huruf.",
+    "text_chars": "{label} hanya boleh berisi huruf Latin, angka, spasi, dan tanda baca umum.",
     "facility_id_format": "{label} hanya boleh berisi huruf, angka, garis bawah (_), dan tanda hubung (-).",
     "phone_format": "{label} harus nomor ponsel Indonesia yang valid, misalnya 0812xxxxxxxx atau +62812xxxxxxxx.",
     "email_format": "{label} harus alamat email yang valid, misalnya nama@domain.com.",

@@ -40,15 +40,31 @@ class BirthProof(StrEnum):
     SPTJM_KELAHIRAN = "sptjm_kelahiran"
 
 
+# Phone keyboards type curly quotes; SIAK and the certificate use the straight ones.
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _person_name(value: str) -> str:
     # NFC first: a decomposed "é" is "e" + a combining mark, which is not a letter.
-    value = " ".join(unicodedata.normalize("NFC", value).split())
-    if not any(c.isalpha() for c in value) or not all(c.isalpha() or c in " '.-" for c in value):
+    value = " ".join(unicodedata.normalize("NFC", value).translate(_QUOTES).split())
+    # Latin letters only (accents included): SIAK records names in Latin script, and the certificate's
+    # font must be able to print every letter of the name it certifies.
+    if (not any(c.isalpha() for c in value) or not all(c.isalpha() or c in " '.-" for c in value)
+            or not all(ord(c) < 256 for c in value)):
         raise PydanticCustomError("name_chars", "name_chars")
     return value
 
 
+def _printable_text(value: str) -> str:
+    """Free text printed on the certificate (the place of birth): Latin-1 printable characters only."""
+    value = " ".join(unicodedata.normalize("NFC", value).translate(_QUOTES).split())
+    if not all(ord(c) < 256 and c.isprintable() for c in value):
+        raise PydanticCustomError("text_chars", "text_chars")
+    return value
+
+
 PersonName = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_person_name)]
+PrintableText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable_text)]
 
 _FACILITY_ID = re.compile(r"[A-Za-z0-9_-]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
@@ -64,7 +80,7 @@ class Child(_Model):
     sex: Sex
     birth_date: date
     birth_time: time
-    birth_place: str = Field(min_length=1, max_length=100)
+    birth_place: PrintableText
     birth_order: int = Field(ge=1, le=15)
     weight_grams: int = Field(ge=300, le=7000)
     length_cm: float = Field(ge=20, le=65, allow_inf_nan=False)
