@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(PY) -m sandbox.demo
 
 serve: $(STAMP)
-	$(PY) -m sandbox.serve
+	$(PY) -u -m sandbox.serve
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -18,11 +18,11 @@ def _duration(seconds: float | None) -> str:
 
 def print_timeline(outcome: Outcome) -> None:
     print(f"\n== Skenario {outcome.name}: {outcome.application_id} -> {outcome.status['status']}")
-    print(f"   {'Langkah SOP':<12}{'Pelaksana':<18}{'Target':>10}{'Aktual':>12}  {'Sesuai target?':<15}Hasil")
+    print(f"   {'Langkah':<8}{'Pelaksana (SOP)':<30}{'Dikerjakan oleh':<20}{'Target':>9}{'Aktual':>10}  {'Sesuai target?':<15}Hasil")
     for row in outcome.status["timeline"]:
         within = {True: "ya", False: "TIDAK", None: "-"}[row["within_target"]]
-        print(f"   {row['sop_step']:<12}{row['actor']:<18}{_duration(row['target_seconds']):>10}"
-              f"{_duration(row['actual_seconds']):>12}  {within:<15}{row['outcome']}")
+        print(f"   {row['sop_step']:<8}{row['sop_actor']:<30}{row['actor_label']:<20}{_duration(row['target_seconds']):>9}"
+              f"{_duration(row['actual_seconds']):>10}  {within:<15}{row['outcome']}")
 
 
 def main() -> int:

@@ -105,3 +105,8 @@ def test_timeline_rows_measure_each_visit_of_a_step_against_its_target():
 def test_timeline_a_recorded_failure_is_a_point_in_time_outside_the_sop_steps():
     (row,) = summarise([_event(0, "finished", 1, outcome="failed:X")])
     assert row.label == "-" and row.target is None and row.within_target is None
+
+
+def test_timeline_rows_name_the_sop_actor_of_their_step():
+    rows = [r.as_dict() for r in summarise([_event(2, "started", 0, "hospital"), _event(6, "finished", 1, "head", "signed")])]
+    assert [r["sop_actor"] for r in rows] == ["Pemohon / Operator Bidan/RS", "Kepala Dinas"]

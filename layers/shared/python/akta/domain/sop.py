@@ -69,6 +69,18 @@ SOP_STEPS: tuple[SopStep, ...] = (
     SopStep(9, "Pemohon", "Pemohon menerima dokumen", timedelta(minutes=2), "Akta Kelahiran", ("CompleteApplication",)),
 )
 
+# Who acted on a timeline line, as staff and citizens call them.
+ACTOR_LABELS = {
+    "hospital": "Operator Bidan/RS",
+    "sistem": "Sistem",
+    "operator": "Operator",
+    "verifier": "Verifikator Dafduk",
+    "head": "Kepala Dinas",
+    "drive_thru": "Petugas Drive Thru",
+    "supervisor": "Supervisor",
+    "pemohon": "Pemohon",
+}
+
 # The timeline keeps SOP steps 1 and 2 as one line, from the draft to its submission: the system
 # only sees the hospital's work, not the hand-over before it. Its target is step 1's.
 INTAKE_STEP = 2
@@ -90,6 +102,13 @@ def label(number: int) -> str:
     if number == 0:
         return "-"
     return "1-2" if number == INTAKE_STEP else str(number)
+
+
+def actor(number: int) -> str:
+    """The SOP's actor for a timeline line (steps 1-2 are the applicant and the hospital together)."""
+    if not 1 <= number <= len(SOP_STEPS):
+        return "-"
+    return f"{step(1).actor} / {step(2).actor}" if number == INTAKE_STEP else step(number).actor
 
 
 def target(number: int) -> timedelta | None:

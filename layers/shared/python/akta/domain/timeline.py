@@ -58,7 +58,9 @@ class TimelineRow:
     def as_dict(self) -> dict:
         return {
             "sop_step": self.label,
+            "sop_actor": sop.actor(self.step),
             "actor": self.actor,
+            "actor_label": sop.ACTOR_LABELS.get(self.actor, self.actor),
             "started": self.started.isoformat(),
             "finished": self.finished.isoformat() if self.finished else None,
             "outcome": self.outcome,

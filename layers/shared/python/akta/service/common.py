@@ -34,14 +34,6 @@ HUMAN_STEPS = {
     "SignCertificate": (Status.SIGNATURE, "head"),
 }
 
-ROLE_LABELS = {
-    "operator": "Operator",
-    "verifier": "Verifikator Dafduk",
-    "head": "Kepala Dinas",
-    "drive_thru": "Petugas Drive Thru",
-    "supervisor": "Supervisor",
-    "hospital": "Operator Bidan/RS",
-}
 
 
 def now() -> datetime:

@@ -35,9 +35,12 @@ def check(application_id: str) -> dict:
 
 
 def return_to_hospital(application_id: str, task_token: str) -> None:
-    """Hand the file back: the token is stored first, then the status the hospital polls changes."""
+    """Hand the file back: the token is stored first, then the status the hospital polls changes.
+
+    On the timeline the file is back at SOP steps 1-2 (applicant and hospital) until it is resubmitted.
+    """
     records = Records()
     at = now()
     records.put_waiting(application_id, "return", task_token, at)
     records.update(application_id, status=Status.RETURNED, returned_at=at.isoformat())
-    record(records, application_id, 3, "started", "hospital", at=at)
+    record(records, application_id, 2, "started", "hospital", "returned", at=at)

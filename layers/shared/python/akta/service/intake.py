@@ -96,7 +96,7 @@ def submit(application_id: str, *, facility_id: str) -> dict:
         if token is None:
             raise StatusConflict(application_id)
         records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
-        record(records, application_id, 3, "finished", "hospital", "resubmitted")
+        record(records, application_id, 2, "finished", "hospital", "resubmitted")
         send_success(token, {"decision": "resubmitted"})
         return {"application_id": application_id, "status": Status.SUBMITTED, "execution": execution_name(application_id, current["attempt"])}
     if status == Status.DRAFT:

@@ -19,7 +19,7 @@ from akta.adapters.tasks import Refused, TaskStore, digest
 from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
 from akta.domain.errors import FieldError
-from akta.service.common import HUMAN_STEPS, ROLE_LABELS, now, record, staff
+from akta.service.common import HUMAN_STEPS, now, record, staff
 
 LINK_LIFETIME = timedelta(days=7)
 # SIAK registration numbers: region code, LU (umum) or LT (terlambat), DDMMYYYY, sequence.
@@ -87,7 +87,7 @@ def open_page(link_id: str) -> TaskPage:
     return TaskPage(
         link_id=link_id,
         role=link["role"],
-        role_label=ROLE_LABELS[link["role"]],
+        role_label=sop.ACTOR_LABELS[link["role"]],
         state=link["state"],
         sop_step=int(link["sop_step"]),
         application_id=link["application_id"],
