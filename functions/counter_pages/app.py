@@ -18,7 +18,9 @@ REFUSALS = {
     "counter_key": FieldError("counter_key", "counter_key", "Kunci loket tidak dikenal."),
     "unknown": FieldError("pickup_code", "pickup_unknown", "Kode pengambilan tidak dikenal."),
     "expired": FieldError("pickup_code", "pickup_expired", "Kode pengambilan sudah kedaluwarsa."),
-    "used": FieldError("pickup_code", "pickup_used", "Akta untuk kode ini sudah diserahkan, atau formulir sudah dipakai."),
+    "used": FieldError("pickup_code", "pickup_used", "Akta untuk kode ini sudah diserahkan."),
+    "form_token": FieldError("form_token", "form_token", "Formulir serah terima sudah tidak berlaku. Cari kembali kode pengambilannya."),
+    "task_gone": FieldError("pickup_code", "pickup_task_gone", "Pengambilan ini sudah tidak menunggu serah terima. Hubungi supervisor."),
 }
 
 
@@ -53,13 +55,13 @@ def handover():
 
 @app.exception_handler(Refused)
 def refused(exc: Refused):
-    status = 403 if exc.code == "counter_key" else 404 if exc.code == "unknown" else 410
+    status = {"counter_key": 403, "form_token": 403, "unknown": 404}.get(exc.code, 410)
     return html(status, pages.counter_page([REFUSALS[exc.code]]))
 
 
 @app.not_found
 def no_route(exc):
-    return html(404, pages.message_page("Halaman tidak ditemukan", "Alamat ini tidak dikenal."))
+    return html(404, pages.not_found_page())
 
 
 @metrics.log_metrics

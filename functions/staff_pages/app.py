@@ -47,7 +47,7 @@ def refused(exc: Refused):
 
 @app.not_found
 def no_route(exc):
-    return html(404, pages.message_page("Halaman tidak ditemukan", "Alamat ini tidak dikenal."))
+    return html(404, pages.not_found_page())
 
 
 @metrics.log_metrics

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import requests
+
 from akta.certificate.layout import read_embedded_record
 from akta.certificate.signing import check_signature
 from sandbox import scenarios
@@ -72,3 +74,7 @@ def test_scenario_c_bounced_email_goes_to_the_drive_thru_and_is_handed_over_at_t
     assert not any(e["type"] == "TaskTimedOut" for e in events)
     assert ("8", "handed_over:loket-1") in rows(outcome.status)
     assert rows(outcome.status)[-1] == ("9", "diterima_di_drive_thru")
+    # The pickup code worked once: a second lookup at the counter is refused.
+    code = scenarios.pickup_code(world, "+6281211110003", outcome.application_id)
+    again = requests.post(f"{world.gateway.url}/counter/lookup", data={"counter_key": world.sandbox.counter_key, "pickup_code": code}, timeout=30)
+    assert again.status_code == 410 and "sudah diserahkan" in again.text

@@ -107,3 +107,5 @@ def test_sop8_the_counter_refuses_a_wrong_key_an_unknown_code_and_a_handover_wit
     assert unknown.status_code == 404 and "Kode pengambilan tidak dikenal." in unknown.text
     no_check = requests.post(f"{url}/counter/handover", data={"form_token": "whatever"}, timeout=30)
     assert no_check.status_code == 422 and "centang kotak pemeriksaan" in no_check.text
+    forged = requests.post(f"{url}/counter/handover", data={"form_token": "forged", "id_checked": "yes"}, timeout=30)
+    assert forged.status_code == 403 and "Formulir serah terima sudah tidak berlaku" in forged.text

@@ -28,6 +28,10 @@ def message_page(title: str, message: str) -> str:
     return layout(title, f"<p class='note' role='status'>{escape(message)}</p>")
 
 
+def not_found_page() -> str:
+    return message_page("Halaman tidak ditemukan", "Alamat ini tidak dikenal.")
+
+
 def errors_block(errors: list) -> str:
     if not errors:
         return ""
