@@ -161,7 +161,7 @@ class LambdaRouter:
     def _log(self, name: str):
         with self._log_lock:
             if name not in self._logs:
-                self._logs[name] = open(self.log_dir / f"{name}.log", "a", encoding="utf-8", buffering=1)
+                self._logs[name] = open(self.log_dir / f"{name}.log", "w", encoding="utf-8", buffering=1)
             return self._logs[name]
 
     def close(self) -> None:
