@@ -40,6 +40,7 @@ class Function:
     timeout_s: int = 15
     pdf_layer: bool = False  # needs the PDF/signing stack (fpdf2, segno, pyHanko)
     state_placeholder: str | None = None  # ${...} in the ASL that names this function
+    schedule_minutes: int | None = None  # run on a schedule (EventBridge in AWS, a timer in the sandbox)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,12 @@ FUNCTIONS = (
         "SOP 9: the applicant has the document; close the file",
         actions=_DATA_RW,
         state_placeholder="CompleteApplicationArn",
+    ),
+    Function(
+        "sla_sweeper",
+        "SLA clocks: one reminder for each staff task past its SOP target (mutu baku)",
+        actions=("dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PutItem", "ses:SendEmail"),
+        schedule_minutes=5,
     ),
     Function(
         "record_failure",

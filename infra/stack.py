@@ -114,6 +114,9 @@ class BirthCertificateStack(Stack):
                 fn.add_to_role_policy(iam.PolicyStatement(
                     actions=[a for a in f.actions if a.split(":")[0] in services], resources=["*"]))
             self.functions[f.name] = fn
+            if f.schedule_minutes:
+                events.Rule(self, f"{f.name}-schedule", schedule=events.Schedule.rate(Duration.minutes(f.schedule_minutes)),
+                            targets=[targets.LambdaFunction(fn)])
 
         events.Rule(
             self, "SesDeliveryOutcome",

@@ -80,7 +80,8 @@ class StaffMember:
     mailbox: Mailbox
 
     def link_for(self, application_id: str, nth: int = 0) -> str:
-        mail = self.mailbox.wait_for(self.email, application_id, seen=nth)
+        """The link in the (nth+1)-th task email about this application (reminders carry no link)."""
+        mail = self.mailbox.wait_for(self.email, application_id, seen=nth, having=_LINK)
         return _LINK.search(mail.text).group(1)
 
     def open(self, link: str) -> requests.Response:

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +140,27 @@ class Sandbox:
 
         self.counter_key = TaskStore().create_counter_key("loket-1", "Loket Drive Thru 1", now())
 
+    def run_schedules(self, every_seconds: float) -> None:
+        """The sandbox's EventBridge schedule: each scheduled function runs every `every_seconds`."""
+        from datetime import datetime, timezone
+
+        from infra.declaration import FUNCTIONS
+
+        self._stop_schedules = threading.Event()
+
+        def tick():
+            while not self._stop_schedules.wait(every_seconds):
+                for f in FUNCTIONS:
+                    if f.schedule_minutes:
+                        event = {"source": "aws.events", "detail-type": "Scheduled Event",
+                                 "time": datetime.now(timezone.utc).isoformat()}
+                        try:
+                            self.router.invoke(f.name, event)
+                        except Exception:  # noqa: BLE001 - a failed run is logged; the next tick tries again
+                            pass
+
+        threading.Thread(target=tick, daemon=True, name="sandbox-schedules").start()
+
     def set_public_base_url(self, url: str) -> None:
         self.public_base_url = url
         os.environ["PUBLIC_BASE_URL"] = url
@@ -148,6 +170,8 @@ class Sandbox:
         return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:birth-certificate:{application_id}-{attempt}"
 
     def stop(self) -> None:
+        if getattr(self, "_stop_schedules", None):
+            self._stop_schedules.set()
         self.mailbox.close()
         self.router.close()
         self.server.stop()

@@ -27,7 +27,7 @@ def print_timeline(outcome: Outcome) -> None:
 
 def main() -> int:
     started = time.monotonic()
-    world = World(workdir=Path(".sandbox"))
+    world = World(workdir=Path(".sandbox"), schedule_every=30)
     failures = 0
     try:
         print(f"Sandbox: AWS (moto) {world.sandbox.endpoint}, gateway {world.gateway.url}")

@@ -76,6 +76,21 @@ class ThreadRoutedStream(io.TextIOBase):
         (sink or self.fallback).flush()
 
 
+@dataclass
+class Fault:
+    """A fault the router injects into a function's next invocations from the state machine.
+
+    kind "service": Lambda itself fails (HTTP 500 ServiceException; the state machine sees
+    Lambda.ServiceException, which its Retry covers). kind "crash": the handler fails with `error_type`
+    (not retried; caught into RecordFailure). kind "after": the handler runs, then `after(event)` runs.
+    """
+
+    kind: str
+    times: int = 1
+    error_type: str = "InjectedPermanentFault"
+    after: object = None
+
+
 class LambdaRouter:
     def __init__(self, *, region: str, account: str, log_dir: Path):
         self.region, self.account = region, account
@@ -91,6 +106,7 @@ class LambdaRouter:
         self._local = threading.local()
         self._invoke_lock = threading.RLock()
         self.stdout = ThreadRoutedStream(sys.stdout)
+        self.faults: dict[str, list[Fault]] = defaultdict(list)
 
     # -- wiring ------------------------------------------------------------------------------------------
     def install(self, session) -> None:
@@ -125,12 +141,31 @@ class LambdaRouter:
             self.stdout.fallback = sys.stdout
             sys.stdout = self.stdout
 
+    def inject(self, name: str, fault: Fault) -> None:
+        self.faults[name].append(fault)
+
+    def _next_fault(self, name: str) -> Fault | None:
+        with self._invoke_lock:
+            for fault in self.faults[name]:
+                if fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
     def _on_invoke(self, request, **_):
         name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0]).split(":")[-1]
         event = json.loads(request.body or b"{}")
         headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
+        fault = self._next_fault(name)
+        if fault and fault.kind == "service":
+            body = json.dumps({"Type": "Service", "message": "injected Lambda service fault"}).encode()
+            return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "ServiceException"}, _Body(body))
         try:
+            if fault and fault.kind == "crash":
+                raise type(fault.error_type, (Exception,), {})("injected fault")
             payload = json.dumps(self.invoke(name, event))
+            if fault and fault.kind == "after":
+                fault.after(event)
         except Exception as error:  # noqa: BLE001 - this is Lambda's own boundary
             self._log(name).write(json.dumps({"level": "ERROR", "errorType": type(error).__name__,
                                               "stackTrace": traceback.format_exc().splitlines()}) + "\n")

@@ -80,9 +80,18 @@ class Mailbox:
     def __init__(self, router: LambdaRouter, account: str, region: str, delay: float = 0.05):
         self.router, self.account, self.region, self.delay = router, account, region, delay
         self._timers: list[threading.Timer] = []
+        self.rejecting: set[str] = set()  # addresses SES refuses at send time (e.g. unverified in SES's sandbox)
 
     def install(self, events) -> None:
         events.register("after-call.sesv2.SendEmail", self._after_send)
+        events.register_first("before-send.sesv2.SendEmail", self._reject)
+
+    def _reject(self, request, **_):
+        body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
+        if not any(address in body for address in self.rejecting):
+            return None
+        error = json.dumps({"message": "Email address is not verified."}).encode()
+        return AWSResponse(request.url, 400, {"x-amzn-ErrorType": "MessageRejected", "Content-Type": "application/json"}, _Body(error))
 
     def _after_send(self, http_response, parsed, model, context, **_):
         params = context.get("sandbox_params") or {}
@@ -123,11 +132,12 @@ class Mailbox:
     def to(self, address: str) -> list[Mail]:
         return [m for m in self.sent() if any(address in d for d in m.to)]
 
-    def wait_for(self, address: str, contains: str, *, seen: int = 0, timeout: float = 30.0) -> Mail:
-        """The (seen+1)-th mail to `address` whose text contains `contains`."""
+    def wait_for(self, address: str, contains: str, *, seen: int = 0, timeout: float = 30.0, having=None) -> Mail:
+        """The (seen+1)-th mail to `address` whose text contains `contains` (and matches `having`)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = [m for m in self.to(address) if contains in m.text or contains in m.subject]
+            found = [m for m in self.to(address) if (contains in m.text or contains in m.subject)
+                     and (having is None or having.search(m.text))]
             if len(found) > seen:
                 return found[seen]
             time.sleep(0.05)

@@ -10,8 +10,11 @@ from sandbox.gateway import GatewayServer
 
 
 class World:
-    def __init__(self, workdir: Path = Path(".sandbox"), timeouts: dict | None = None, gateway_port: int = 0):
+    def __init__(self, workdir: Path = Path(".sandbox"), timeouts: dict | None = None, gateway_port: int = 0,
+                 schedule_every: float | None = None):
         self.sandbox = Sandbox(workdir=workdir, timeouts=timeouts or {}).start()
+        if schedule_every:  # tests call scheduled functions themselves, at the instants they choose
+            self.sandbox.run_schedules(schedule_every)
         self.gateway = GatewayServer(self.sandbox.router, gateway_port).start()
         self.sandbox.set_public_base_url(self.gateway.url)
         mailbox = self.sandbox.mailbox

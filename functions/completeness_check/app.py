@@ -7,6 +7,7 @@ from akta.service.completeness import check
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     result = check(event["application_id"])
     metrics.add_metric("CompletenessChecks", MetricUnit.Count, 1)
     metrics.add_metric("IncompleteFiles", MetricUnit.Count, 0 if result["complete"] else 1)

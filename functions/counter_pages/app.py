@@ -49,6 +49,7 @@ def handover():
                                       "<p>Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.</p>"))
     result = delivery.counter_handover(fields.get("form_token", ""), True)
     metrics.add_metric("CounterHandovers", MetricUnit.Count, 1)
+    metrics.add_metadata("application_id", result["application_id"])
     logger.info("handover confirmed", extra={"application_id": result["application_id"]})
     return html(200, pages.message_page("Akta telah diserahkan", f"Serah terima untuk permohonan {result['application_id']} telah dicatat."))
 

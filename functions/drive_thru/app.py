@@ -7,6 +7,7 @@ from akta.service.delivery import start_drive_thru
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     start_drive_thru(event["application_id"], event["task_token"], event["delivery_outcome"])
     metrics.add_dimension("delivery_outcome", event["delivery_outcome"])
     metrics.add_metric("DriveThruPickups", MetricUnit.Count, 1)

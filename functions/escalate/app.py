@@ -7,6 +7,7 @@ from akta.service.lifecycle import escalate
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     escalate(event["application_id"], event["state"], int(event["sop_step"]))
     metrics.add_dimension("sop_step", str(event["sop_step"]))
     metrics.add_metric("Escalations", MetricUnit.Count, 1)

@@ -7,6 +7,7 @@ from akta.service.staff import start_task
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     start_task(application_id=event["application_id"], task_token=event["task_token"], role=event["role"],
                state=event["state"], sop_step=int(event["sop_step"]))
     metrics.add_dimension("sop_step", str(event["sop_step"]))

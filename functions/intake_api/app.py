@@ -71,6 +71,12 @@ def conflict(exc: StatusConflict):
     return error(409, "status_conflict", "Permohonan tidak dapat diubah atau dikirim pada tahap ini.")
 
 
+@app.exception_handler(intake.AlreadySubmitted)
+def already_submitted(exc: intake.AlreadySubmitted):
+    return error(409, "already_submitted",
+                 "Permohonan sudah dikirim dan sedang diperiksa. Tunggu hasil pemeriksaan sebelum mengirim ulang.")
+
+
 @app.not_found
 def no_route(exc):
     return error(404, "no_route", "Alamat tidak dikenal.")

@@ -7,6 +7,7 @@ from akta.service.delivery import notify
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     notify(event["application_id"], event["task_token"])
     metrics.add_metric("NoticesSent", MetricUnit.Count, 1)
     return {"waiting": "delivery"}

@@ -7,6 +7,7 @@ from akta.service.lifecycle import record_failure
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     record_failure(event["application_id"], event["error"])
     metrics.add_dimension("error", event["error"])
     metrics.add_metric("ApplicationsFailed", MetricUnit.Count, 1)

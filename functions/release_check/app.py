@@ -7,6 +7,7 @@ from akta.service.certificate import release_check
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     result = release_check(event["application_id"])
     metrics.add_metric("ReleasesRefused", MetricUnit.Count, 0 if result["released"] else 1)
     logger.info("release checked", extra=result)

@@ -7,6 +7,7 @@ from akta.service.completeness import return_to_hospital
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
+    metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     return_to_hospital(event["application_id"], event["task_token"])
     metrics.add_metric("FilesReturned", MetricUnit.Count, 1)
     return {"waiting": "hospital"}

@@ -35,6 +35,7 @@ def decide(link_id: str):
     except staff.FormInvalid as invalid:
         return html(422, pages.task_page(staff.open_page(link_id), invalid.errors))
     metrics.add_metric("StaffDecisions", MetricUnit.Count, 1)
+    metrics.add_metadata("application_id", result["application_id"])
     logger.info("staff decision", extra={"application_id": result["application_id"], "decision": result["decision"], "role": result["role"]})
     return html(200, pages.message_page("Keputusan tersimpan", f"Keputusan untuk permohonan {result['application_id']} telah dicatat. Terima kasih."))
 

@@ -126,11 +126,15 @@ def test_a_submitted_application_cannot_be_changed_or_uploaded_to(world, api):
     assert response.json()["error"]["code"] == "status_conflict"
 
 
-def test_submit_twice_starts_one_execution(world, sfn):
+def test_a_second_submit_while_the_file_is_checked_is_refused_and_starts_nothing(world, sfn):
     draft = world.hospital.create(samples.application())
     application_id = draft["application_id"]
     first = world.hospital.submit(application_id)
-    second = world.hospital.submit(application_id)
-    assert first["execution"] == second["execution"] == f"{application_id}-1"
+    assert first["execution"] == f"{application_id}-1"
+    again = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/submit",
+                          headers={"X-Facility-Id": world.hospital.facility_id}, timeout=30)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_submitted"
+    assert "sedang diperiksa" in again.json()["error"]["message"]
     executions = sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
-    assert [e["name"] for e in executions].count(f"{application_id}-1") == 1
+    assert [e["name"] for e in executions if e["name"].startswith(application_id)] == [f"{application_id}-1"]

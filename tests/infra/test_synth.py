@@ -63,3 +63,9 @@ def test_the_archive_is_versioned_with_object_lock_and_uploads_expire(template):
     assert uploads[0]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 7
     assert all(b["PublicAccessBlockConfiguration"]["BlockPublicAcls"] for b in buckets)
     assert json.dumps(template).count("aws:SecureTransport") == len(buckets)
+
+
+def test_scheduled_functions_run_on_their_declared_rate(template):
+    rules = [r for r in resources(template, "AWS::Events::Rule").values() if "ScheduleExpression" in r]
+    declared = [f for f in FUNCTIONS if f.schedule_minutes]
+    assert sorted(r["ScheduleExpression"] for r in rules) == sorted(f"rate({f.schedule_minutes} minutes)" for f in declared)

@@ -110,3 +110,8 @@ def test_timeline_a_recorded_failure_is_a_point_in_time_outside_the_sop_steps():
 def test_timeline_rows_name_the_sop_actor_of_their_step():
     rows = [r.as_dict() for r in summarise([_event(2, "started", 0, "hospital"), _event(6, "finished", 1, "head", "signed")])]
     assert [r["sop_actor"] for r in rows] == ["Pemohon / Operator Bidan/RS", "Kepala Dinas"]
+
+
+def test_timeline_an_sla_reminder_is_a_note_on_the_running_step_not_its_end():
+    (row,) = summarise([_event(4, "started", 0, "operator"), _event(4, "reminder", 4, outcome="sla_reminder")])
+    assert row.finished is None and row.notes == ("sla_reminder",)

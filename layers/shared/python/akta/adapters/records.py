@@ -48,6 +48,7 @@ class Records:
                 "attempt": 0,
                 "data": json.dumps(data, ensure_ascii=False),
                 "created_at": at.isoformat(),
+                "open_tasks": {},
                 "version": 1,
             },
             ConditionExpression=Attr("pk").not_exists(),
@@ -93,6 +94,17 @@ class Records:
     def events(self, application_id: str) -> list[TimelineEvent]:
         items = self._query(application_id, "EVENT#")
         return [TimelineEvent.from_item(item) for item in items]
+
+    def replace_open_task(self, application_id: str, state: str, task_key: str) -> str | None:
+        """Remember the secret (link, pickup code) now open for a state; return the one it replaces."""
+        result = self._table.update_item(
+            Key={"pk": _pk(application_id), "sk": "META"},
+            UpdateExpression="SET open_tasks.#state = :key",
+            ExpressionAttributeNames={"#state": state},
+            ExpressionAttributeValues={":key": task_key},
+            ReturnValues="UPDATED_OLD",
+        )
+        return result.get("Attributes", {}).get("open_tasks", {}).get(state)
 
     def put_waiting(self, application_id: str, kind: str, task_token: str, at: datetime) -> None:
         """Store the task token that an outside answer (resubmission, delivery event) will complete."""

@@ -51,14 +51,16 @@ class TaskStore:
 
     # -- staff links ---------------------------------------------------------------------------------
     def create_link(self, *, role: str, application_id: str, state: str, sop_step: int, task_token: str,
-                    assignee: dict, at: datetime, ttl: timedelta) -> str:
+                    assignee: dict, at: datetime, ttl: timedelta) -> tuple[str, str]:
+        """A new link id (for the email) and the key it is stored under (for the application)."""
         link_id = new_link_id()
+        key = f"LINK#{digest(link_id)}"
         self._table.put_item(Item={
-            "pk": f"LINK#{digest(link_id)}", "kind": "link", "role": role, "application_id": application_id,
+            "pk": key, "kind": "link", "role": role, "application_id": application_id,
             "state": state, "sop_step": sop_step, "task_token": task_token, "assignee": assignee,
             "status": "open", "created_at": at.isoformat(), "expires_at": int((at + ttl).timestamp()),
         })
-        return link_id
+        return link_id, key
 
     def link(self, link_id: str, at: datetime) -> dict:
         return self._live(f"LINK#{digest(link_id)}", at)
@@ -68,14 +70,15 @@ class TaskStore:
         return self._use(f"LINK#{digest(link_id)}", at, decision=decision)
 
     # -- Drive-Thru pickup codes ---------------------------------------------------------------------
-    def create_pickup(self, *, application_id: str, task_token: str, at: datetime, ttl: timedelta) -> str:
+    def create_pickup(self, *, application_id: str, task_token: str, at: datetime, ttl: timedelta) -> tuple[str, str]:
         code = new_pickup_code()
+        key = f"PICKUP#{digest(code)}"
         self._table.put_item(Item={
-            "pk": f"PICKUP#{digest(code)}", "kind": "pickup", "application_id": application_id,
+            "pk": key, "kind": "pickup", "application_id": application_id,
             "task_token": task_token, "status": "open", "created_at": at.isoformat(),
             "expires_at": int((at + ttl).timestamp()),
         })
-        return code
+        return code, key
 
     def pickup(self, code: str, at: datetime) -> dict:
         return self._live(f"PICKUP#{digest(normalise_pickup_code(code))}", at)
@@ -117,10 +120,51 @@ class TaskStore:
         return item
 
     # -- shared ----------------------------------------------------------------------------------------
+    def supersede(self, key: str, at: datetime) -> None:
+        """A fresh link or code replaced this one (the task waits again): it no longer decides."""
+        try:
+            self._table.update_item(
+                Key={"pk": key},
+                UpdateExpression="SET #status = :superseded, decided_at = :at",
+                ConditionExpression=Attr("status").eq("open"),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":superseded": "superseded", ":at": at.isoformat()},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def open_links(self) -> list[dict]:
+        """Staff links still waiting for a decision (for the SLA sweeper; the table stays small thanks to TTL)."""
+        items, kwargs = [], {"FilterExpression": Attr("kind").eq("link") & Attr("status").eq("open")}
+        while True:
+            page = self._table.scan(ConsistentRead=True, **kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def mark_reminded(self, key: str, at: datetime) -> bool:
+        """True the first time only: one reminder per task."""
+        try:
+            self._table.update_item(
+                Key={"pk": key},
+                UpdateExpression="SET reminded_at = :at",
+                ConditionExpression=Attr("reminded_at").not_exists() & Attr("status").eq("open"),
+                ExpressionAttributeValues={":at": at.isoformat()},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def _live(self, pk: str, at: datetime) -> dict:
         item = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
         if not item:
             raise Refused("unknown")
+        if item["status"] == "superseded":
+            raise Refused("superseded")
         if int(item["expires_at"]) <= at.timestamp():
             raise Refused("expired")
         if item["status"] != "open":

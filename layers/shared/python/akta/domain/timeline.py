@@ -15,7 +15,7 @@ from akta.domain import sop
 @dataclass(frozen=True)
 class TimelineEvent:
     step: int
-    phase: str  # "started" | "finished"
+    phase: str  # "started" | "finished" | "reminder" (a note on the running step)
     at: datetime
     actor: str  # who acted: a role or "sistem"; never a citizen's name
     outcome: str = ""
@@ -35,6 +35,7 @@ class TimelineRow:
     started: datetime
     finished: datetime | None
     outcome: str
+    notes: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -67,6 +68,7 @@ class TimelineRow:
             "target_seconds": self.target.total_seconds() if self.target else None,
             "actual_seconds": self.actual.total_seconds() if self.actual is not None else None,
             "within_target": self.within_target,
+            "notes": list(self.notes),
         }
 
 
@@ -76,13 +78,17 @@ def summarise(events: list[TimelineEvent]) -> list[TimelineRow]:
     open_rows: dict[int, dict] = {}
     for event in sorted(events, key=lambda e: e.at):
         if event.phase == "started":
-            row = {"step": event.step, "actor": event.actor, "started": event.at, "finished": None, "outcome": ""}
+            row = {"step": event.step, "actor": event.actor, "started": event.at, "finished": None, "outcome": "", "notes": []}
             rows.append(row)
             open_rows[event.step] = row
+        elif event.phase != "finished":  # a note (an SLA reminder) on the running step
+            if event.step in open_rows:
+                open_rows[event.step]["notes"].append(event.outcome)
         elif event.step in open_rows:
             row = open_rows.pop(event.step)
             row["finished"], row["outcome"] = event.at, event.outcome
             row["actor"] = event.actor or row["actor"]
         else:  # a step that finished without a recorded start is a point in time
-            rows.append({"step": event.step, "actor": event.actor, "started": event.at, "finished": event.at, "outcome": event.outcome})
-    return [TimelineRow(**row) for row in rows]
+            rows.append({"step": event.step, "actor": event.actor, "started": event.at, "finished": event.at,
+                         "outcome": event.outcome, "notes": []})
+    return [TimelineRow(**{**row, "notes": tuple(row["notes"])}) for row in rows]

@@ -65,7 +65,7 @@ def issue(application_id: str) -> dict:
     current["certificate"] = issued
     pdf = _signer(os.environ["SIGNER_SECRET_ID"]).sign(render_pdf(certificate_data(current)))
     key = archive.put_certificate(application_id, pdf)
-    records.update(application_id, status=Status.ISSUED, certificate={**issued, "key": key, "size": len(pdf)})
+    records.update(application_id, status=Status.ISSUED, certificate={**issued, "key": key, "size": len(pdf)}, reasons=[])
     record(records, application_id, 6, "finished", "head", "signed", at=now())
     return {"certificate_id": issued["certificate_id"]}
 

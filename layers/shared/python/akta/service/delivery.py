@@ -79,7 +79,10 @@ def start_drive_thru(application_id: str, task_token: str, delivery_outcome: str
     records, tasks = Records(), TaskStore()
     at = now()
     current = records.get(application_id)
-    code = tasks.create_pickup(application_id=application_id, task_token=task_token, at=at, ttl=PICKUP_LIFETIME)
+    code, key = tasks.create_pickup(application_id=application_id, task_token=task_token, at=at, ttl=PICKUP_LIFETIME)
+    replaced = records.replace_open_task(application_id, "CollectAtDriveThru", key)
+    if replaced:  # a fresh code after escalation: the old one no longer hands over
+        tasks.supersede(replaced, at)
     records.update(application_id, status=Status.DRIVE_THRU, delivery_outcome=delivery_outcome)
     record(records, application_id, 8, "started", "drive_thru", delivery_outcome, at=at)
     WhatsApp().send_template(current["data"]["contact"]["whatsapp"], "akta_kelahiran_drive_thru",

@@ -86,35 +86,62 @@ def upload_slots(application_id: str, documents: dict[str, str], *, facility_id:
             "uploads": [archive.upload_slot(application_id, kind, ctype).as_dict() for kind, ctype in documents.items()]}
 
 
+class AlreadySubmitted(Exception):
+    """The file is being checked already; a second submit changes nothing. Carries the id only."""
+
+
 def submit(application_id: str, *, facility_id: str) -> dict:
-    """Start the SOP, or, for a returned file, answer the waiting return task. Safe to repeat."""
+    """Start the SOP, or, for a returned file, answer the waiting return task.
+
+    Concurrent submits start one execution (a conditional status change, then a start by a fixed name);
+    a submit while the file is being checked is refused, unless its execution never started.
+    """
     records = Records()
     current = _owned(records, application_id, facility_id)
     status = current["status"]
     if status == Status.RETURNED:
         token = records.take_waiting(application_id, "return")
-        if token is None:
-            raise StatusConflict(application_id)
+        if token is None:  # another resubmission took it first
+            raise AlreadySubmitted(application_id)
         records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
-        record(records, application_id, 2, "finished", "hospital", "resubmitted")
         send_success(token, {"decision": "resubmitted"})
+        record(records, application_id, 2, "finished", "hospital", "resubmitted")
         return {"application_id": application_id, "status": Status.SUBMITTED, "execution": execution_name(application_id, current["attempt"])}
     if status == Status.DRAFT:
         attempt = current["attempt"] + 1
-        records.update(application_id, expect_status=(Status.DRAFT,), status=Status.SUBMITTED, attempt=attempt,
-                       submitted_at=now().isoformat())
-        record(records, application_id, 2, "finished", "hospital", "submitted")
+        try:
+            records.update(application_id, expect_status=(Status.DRAFT,), status=Status.SUBMITTED, attempt=attempt,
+                           submitted_at=now().isoformat())
+            record(records, application_id, 2, "finished", "hospital", "submitted")
+        except StatusConflict:
+            current = records.get(application_id)  # a concurrent submit changed it first
+            if current["status"] != Status.SUBMITTED:
+                raise
+            attempt = current["attempt"]
     elif status == Status.SUBMITTED:
-        attempt = current["attempt"]  # a retried submit: the same name starts nothing new
+        attempt = current["attempt"]
+        if _execution_started(application_id, attempt):
+            raise AlreadySubmitted(application_id)
     else:
         raise StatusConflict(application_id)
     name = execution_name(application_id, attempt)
+    # Same name, same input: a second start returns the running execution instead of a new one.
     client("stepfunctions").start_execution(
         stateMachineArn=os.environ["STATE_MACHINE_ARN"],
         name=name,
         input=json.dumps({"application_id": application_id, "attempt": attempt, "timeouts": wait_timeouts()}),
     )
     return {"application_id": application_id, "status": Status.SUBMITTED, "execution": name}
+
+
+def _execution_started(application_id: str, attempt: int) -> bool:
+    sfn = client("stepfunctions")
+    arn = os.environ["STATE_MACHINE_ARN"].replace(":stateMachine:", ":execution:") + f":{execution_name(application_id, attempt)}"
+    try:
+        sfn.describe_execution(executionArn=arn)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return False
+    return True
 
 
 def status(application_id: str, *, facility_id: str) -> dict:

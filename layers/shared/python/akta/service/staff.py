@@ -37,8 +37,11 @@ def start_task(*, application_id: str, task_token: str, role: str, state: str, s
     records, tasks = Records(), TaskStore()
     at = now()
     assignee = staff(role)
-    link_id = tasks.create_link(role=role, application_id=application_id, state=state, sop_step=sop_step,
-                                task_token=task_token, assignee=assignee, at=at, ttl=LINK_LIFETIME)
+    link_id, key = tasks.create_link(role=role, application_id=application_id, state=state, sop_step=sop_step,
+                                     task_token=task_token, assignee=assignee, at=at, ttl=LINK_LIFETIME)
+    replaced = records.replace_open_task(application_id, state, key)
+    if replaced:  # the task waits again (escalation): the old link must no longer decide
+        tasks.supersede(replaced, at)
     records.update(application_id, status=HUMAN_STEPS[state][0])
     record(records, application_id, sop_step, "started", role, at=at)
     step = sop.step(sop_step)
@@ -70,6 +73,7 @@ class TaskPage:
     application_id: str
     application: dict
     registration_number: str | None
+    rejection: dict | None  # the last rejection (the head's, when the file came back to the verifier)
     documents: list[dict]
     target_minutes: int
     waited_minutes: float
@@ -93,6 +97,7 @@ def open_page(link_id: str) -> TaskPage:
         application_id=link["application_id"],
         application=current["data"],
         registration_number=current.get("registration_number"),
+        rejection=_last_rejection(current),
         documents=[
             {"kind": kind, "label": DOCUMENT_KINDS[kind].label if kind in DOCUMENT_KINDS else kind,
              "url": archive.preview_url(link["application_id"], kind)}
@@ -103,6 +108,14 @@ def open_page(link_id: str) -> TaskPage:
         form_token=tasks.issue_form_token(link["pk"], at),
         reasons=REASON_CODES,
     )
+
+
+def _last_rejection(current: dict) -> dict | None:
+    """A staff member's rejection still on the file (the head's, when it came back to the verifier)."""
+    by_staff = [reason for reason in current.get("reasons") or [] if reason.get("by")]
+    if not by_staff:
+        return None
+    return {**by_staff[-1], "by_label": sop.ACTOR_LABELS[by_staff[-1]["by"]]}
 
 
 class FormInvalid(ValueError):
@@ -120,19 +133,22 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
     tasks.use_form_token(form.get("form_token", ""), f"LINK#{digest(link_id)}", at)
     link = tasks.decide_link(link_id, decision, at)
     application_id, role, step = link["application_id"], link["role"], int(link["sop_step"])
+    # What the next step needs is stored before the state machine moves on.
     if decision == "registered":
         records.update(application_id, registration_number=payload["registration_number"])
     elif decision == "reject":
-        reason = {"field": "verifikasi", "code": payload["reason_code"],
+        # Free text stays here, in DynamoDB; the state machine only sees the reason code.
+        reason = {"field": "verifikasi" if role == "verifier" else "tte", "code": payload["reason_code"], "by": role,
                   "message": f"{REASON_CODES[payload['reason_code']]}: {payload['note']}"}
         records.update(application_id, reasons=[reason])
-    if not (link["state"] == "SignCertificate" and decision == "approve"):
-        # The head's approval finishes step 6 only when the signed certificate exists (issue step).
-        record(records, application_id, step, "finished", role, decision, at=at)
     try:
         send_success(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})
     except TaskGone:
         raise Refused("task_gone") from None
+    if not (link["state"] == "SignCertificate" and decision == "approve"):
+        # The head's approval finishes step 6 only when the signed certificate exists (issue step).
+        outcome = f"reject:{payload['reason_code']}" if decision == "reject" else decision
+        record(records, application_id, step, "finished", role, outcome, at=at)
     return {"application_id": application_id, "decision": decision, "role": role}
 
 

@@ -70,6 +70,8 @@ def task_page(page, errors: list | None = None) -> str:
         f"<p class='{waited_class}'>Target mutu baku: {page.target_minutes} menit. Sudah menunggu: {page.waited_minutes} menit.</p>",
         errors_block(errors or []),
     ]
+    if page.rejection:
+        body.append(f"<p class='error'>Dikembalikan oleh {escape(page.rejection['by_label'])}: {escape(page.rejection['message'])}</p>")
     if page.registration_number:
         body.append(f"<p>Nomor registrasi SIAK: <strong>{escape(page.registration_number)}</strong></p>")
     body += ["<h2>Data permohonan</h2>", application_table(page.application), f"<h2>Dokumen (arsip digital)</h2><ul>{docs}</ul>"]

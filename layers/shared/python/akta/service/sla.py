@@ -1,0 +1,46 @@
+"""SLA clocks are swept, not waited on: one reminder for each staff task past its SOP target.
+
+The wall-clock TimeoutSecondsPath is only the outer limit that escalates; this is the SOP's own clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from akta.adapters.mail import Mailer
+from akta.adapters.records import Records
+from akta.adapters.tasks import TaskStore
+from akta.domain import sop
+from akta.service.common import SYSTEM, record
+
+
+def overdue(link: dict, at: datetime) -> bool:
+    target = sop.target(int(link["sop_step"]))
+    if target is None or int(link["expires_at"]) <= at.timestamp():
+        return False
+    return at - datetime.fromisoformat(link["created_at"]) > target
+
+
+def sweep(at: datetime) -> list[dict]:
+    """Remind each overdue task's assignee once; returns what was reminded (ids and steps only)."""
+    tasks, records = TaskStore(), Records()
+    reminded = []
+    for link in tasks.open_links():
+        if not overdue(link, at) or not tasks.mark_reminded(link["pk"], at):
+            continue
+        application_id, step = link["application_id"], int(link["sop_step"])
+        minutes = int(sop.target(step).total_seconds() // 60)
+        Mailer().send(
+            to=link["assignee"]["email"],
+            subject=f"[Akta Kelahiran] Pengingat: permohonan {application_id} melewati target mutu baku",
+            text=(
+                f"Yth. {link['assignee']['name']},\n\n"
+                f"Permohonan {application_id} sudah menunggu lebih dari {minutes} menit pada langkah SOP {step} "
+                f"({sop.step(step).description}).\nGunakan tautan pada email tugas sebelumnya untuk memutuskan.\n\n"
+                "Peringatan SOP: apabila penginputan terlambat maka tidak akan terwujud pelayanan prima kepada masyarakat.\n"
+            ),
+            application_id=application_id,
+        )
+        record(records, application_id, step, "reminder", SYSTEM, "sla_reminder", at=at)
+        reminded.append({"application_id": application_id, "sop_step": step})
+    return reminded
