@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 
 import requests
@@ -34,15 +34,18 @@ def _ok(response: requests.Response) -> requests.Response:
 class Hospital:
     base_url: str
     facility_id: str = "rs-raden-mattaher"
+    sent: list = field(default_factory=list)  # every application payload sent, for personal-data scans
 
     @property
     def headers(self) -> dict:
         return {"X-Facility-Id": self.facility_id}
 
     def create(self, payload: dict) -> dict:
+        self.sent.append(payload)
         return _ok(requests.post(f"{self.base_url}/v1/applications", json=payload, headers=self.headers, timeout=30)).json()
 
     def update(self, application_id: str, payload: dict) -> dict:
+        self.sent.append(payload)
         return _ok(requests.put(f"{self.base_url}/v1/applications/{application_id}", json=payload, headers=self.headers, timeout=30)).json()
 
     def upload(self, application_id: str, documents: dict[str, tuple[bytes, str]]) -> None:
@@ -98,9 +101,9 @@ class StaffMember:
 class Operator(StaffMember):
     siak: Siak = None
 
-    def register(self, application_id: str, application: dict) -> str:
+    def register(self, application_id: str, application: dict, nth: int = 0) -> str:
         """SOP 4: enter the data into SIAK (simulated), type SIAK's number into the page."""
-        link = self.link_for(application_id)
+        link = self.link_for(application_id, nth)
         birth = application["child"]["birth_date"]
         from datetime import date
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from html import unescape
 import re
 import threading
 import uuid
@@ -12,6 +13,9 @@ from werkzeug.wrappers import Request, Response
 
 from infra.declaration import ROUTES
 from sandbox.lambdas import LambdaRouter
+
+
+_URL = re.compile(r"""https?://[^\s"'<>]+""")
 
 
 def _pattern(path: str) -> re.Pattern:
@@ -24,6 +28,8 @@ class Gateway:
     def __init__(self, router: LambdaRouter):
         self.router = router
         self.routes = [(route, _pattern(route.path)) for route in ROUTES]
+        # Like API Gateway's access log: every URL requested, and every link the pages handed out.
+        self.urls: list[str] = []
 
     def event(self, request: Request, route, params: dict) -> dict:
         body = request.get_data()
@@ -48,6 +54,7 @@ class Gateway:
 
     def __call__(self, environ, start_response):
         request = Request(environ)
+        self.urls.append(request.url)
         for route, pattern in self.routes:
             match = pattern.match(request.path)
             if match and route.method in ("ANY", request.method):
@@ -58,6 +65,7 @@ class Gateway:
                                     content_type="application/json")(environ, start_response)
                 body = result.get("body") or ""
                 data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+                self.urls += [] if result.get("isBase64Encoded") else [unescape(u) for u in _URL.findall(body)]
                 response = Response(data, status=result["statusCode"])
                 for key, value in (result.get("headers") or {}).items():
                     response.headers[key] = value
@@ -69,7 +77,8 @@ class Gateway:
 
 class GatewayServer:
     def __init__(self, router: LambdaRouter, port: int = 0):
-        self.server = make_server("127.0.0.1", port, Gateway(router), threaded=True)
+        self.gateway = Gateway(router)
+        self.server = make_server("127.0.0.1", port, self.gateway, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

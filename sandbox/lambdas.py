@@ -159,7 +159,7 @@ class LambdaRouter:
         fault = self._next_fault(name)
         if fault and fault.kind == "service":
             body = json.dumps({"Type": "Service", "message": "injected Lambda service fault"}).encode()
-            return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "ServiceException"}, _Body(body))
+            return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "ServiceException", "x-amzn-RequestId": str(uuid.uuid4())}, _Body(body))
         try:
             if fault and fault.kind == "crash":
                 raise type(fault.error_type, (Exception,), {})("injected fault")

@@ -19,6 +19,7 @@ REFUSALS = {
     "unknown": FieldError("pickup_code", "pickup_unknown", "Kode pengambilan tidak dikenal."),
     "expired": FieldError("pickup_code", "pickup_expired", "Kode pengambilan sudah kedaluwarsa."),
     "used": FieldError("pickup_code", "pickup_used", "Akta untuk kode ini sudah diserahkan."),
+    "superseded": FieldError("pickup_code", "pickup_superseded", "Kode pengambilan ini sudah diganti. Gunakan kode pada pesan WhatsApp terbaru."),
     "form_token": FieldError("form_token", "form_token", "Formulir serah terima sudah tidak berlaku. Cari kembali kode pengambilannya."),
     "task_gone": FieldError("pickup_code", "pickup_task_gone", "Pengambilan ini sudah tidak menunggu serah terima. Hubungi supervisor."),
 }

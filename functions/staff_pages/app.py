@@ -18,6 +18,7 @@ REFUSALS = {
     "expired": "Tautan ini sudah kedaluwarsa.",
     "used": "Tugas ini sudah diputuskan; tautan tidak dapat dipakai lagi.",
     "form_token": "Formulir ini sudah tidak berlaku. Buka kembali tautan dari email Anda.",
+    "superseded": "Tautan ini sudah diganti dengan tautan baru. Gunakan tautan pada email terbaru.",
     "task_gone": "Tugas ini sudah tidak menunggu keputusan (batas waktu terlewati). Tautan baru telah dikirim.",
 }
 
@@ -42,7 +43,7 @@ def decide(link_id: str):
 
 @app.exception_handler(Refused)
 def refused(exc: Refused):
-    status = 410 if exc.code in ("expired", "used", "task_gone") else (403 if exc.code == "form_token" else 404)
+    status = 410 if exc.code in ("expired", "used", "task_gone", "superseded") else (403 if exc.code == "form_token" else 404)
     return html(status, pages.message_page("Tautan tidak berlaku", REFUSALS.get(exc.code, REFUSALS["unknown"])))
 
 
