@@ -157,6 +157,21 @@ def delivery(world, kind: str) -> dict:
             "delivery_outcome": Records().get(application_id)["delivery_outcome"]}
 
 
+def drive_thru_escalation(world) -> dict:
+    """Nobody comes to the counter within the outer limit: escalated, a fresh pickup code, the old one dead."""
+    whatsapp, number = "0812-2222-0005", "+6281222220005"
+    with office_timeouts(drive_thru=SHORT):
+        application_id, payload = submitted(world, email="bounce@simulator.amazonses.com", whatsapp=whatsapp)
+    approve_all(world, application_id, payload)
+    deadline = time.monotonic() + 30
+    while len(codes := [m.parameters[1] for m in world.sandbox.whatsapp.to(number) if m.template == "akta_kelahiran_drive_thru"]) < 2:
+        assert time.monotonic() < deadline, "no fresh pickup code"
+        time.sleep(0.1)
+    old = requests.post(f"{world.gateway.url}/counter/lookup", data={"counter_key": world.sandbox.counter_key, "pickup_code": codes[0]}, timeout=30)
+    world.counter.hand_over(codes[-1]).raise_for_status()
+    return {"id": application_id, "old": old, "final": world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED")}
+
+
 def tampered_certificate(world) -> dict:
     """Someone changes the archived PDF between signing and release: nothing is sent."""
     def tamper(event):
@@ -217,7 +232,8 @@ PATHS = {
     "rejections": rejections, "escalation": escalation, "sla_reminder": sla_reminder,
     "transient_fault": transient_fault, "permanent_fault": permanent_fault,
     "no_confirmation": lambda w: delivery(w, "no_confirmation"), "rejected": lambda w: delivery(w, "rejected"),
-    "no_email": lambda w: delivery(w, "no_email"), "tampered_certificate": tampered_certificate,
+    "no_email": lambda w: delivery(w, "no_email"), "drive_thru_escalation": drive_thru_escalation,
+    "tampered_certificate": tampered_certificate,
     "concurrent_submits": concurrent_submits, "resubmit_while_checking": resubmit_while_checking,
     "happy_a": scenarios.complete_file, "happy_b": scenarios.missing_document, "happy_c": scenarios.email_bounces,
 }
@@ -299,6 +315,7 @@ def test_a_permanent_fault_ends_in_the_recorded_failure_with_the_application_and
     assert run["final"]["status"] == "FAILED"
     current = Records().get(run["id"])
     assert current["failure"]["error"] == "InjectedPermanentFault"
+    assert run["final"]["failure"]["error"] == "InjectedPermanentFault"  # visible to the hospital
     assert run["final"]["application"]["child"]["name"]  # the data is still there
     assert sorted(Archive().archived_documents(run["id"])) == sorted(
         ["surat_keterangan_lahir", "kartu_keluarga", "buku_nikah", "ktp_ibu", "ktp_ayah"])
@@ -315,6 +332,14 @@ def test_sop8_an_email_that_does_not_get_through_sends_the_applicant_to_the_driv
     assert outcomes(run["final"])[-2:] == [("8", "handed_over:loket-1"), ("9", "diterima_di_drive_thru")]
     timed_out = [e for e in history(run["id"], world) if e["type"] == "TaskTimedOut"]
     assert len(timed_out) == (1 if kind == "no_confirmation" else 0)
+
+
+def test_sop8_a_pickup_past_its_outer_limit_escalates_with_a_fresh_code_and_the_old_code_refused(played, world):
+    run = result(played, "drive_thru_escalation")
+    assert run["old"].status_code == 410 and "sudah diganti" in run["old"].text
+    assert run["final"]["status"] == "COMPLETED"
+    assert ("8", "timeout_escalated:CollectAtDriveThru") in outcomes(run["final"])
+    assert "EscalateCollectAtDriveThru" in entered(history(run["id"], world))
 
 
 def test_sop7_a_tampered_certificate_is_never_sent_and_the_failure_is_recorded(played, world):

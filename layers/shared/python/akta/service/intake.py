@@ -152,6 +152,7 @@ def status(application_id: str, *, facility_id: str) -> dict:
         "status": current["status"],
         "reasons": current.get("reasons", []),
         "registration_number": current.get("registration_number"),
+        "failure": current.get("failure"),
         "timeline": timeline(records, application_id),
         "application": current["data"],
     }
