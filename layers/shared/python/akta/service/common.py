@@ -27,11 +27,11 @@ class Status(StrEnum):
     FAILED = "FAILED"
 
 
-# Which status each human step puts the application in, and the staff role that acts.
-HUMAN_STEPS = {
-    "EnterIntoSiak": (Status.SIAK_ENTRY, "operator"),
-    "VerifyApplication": (Status.VERIFICATION, "verifier"),
-    "SignCertificate": (Status.SIGNATURE, "head"),
+# The status each staff step puts the application in, as the hospital sees it.
+HUMAN_STEP_STATUS = {
+    "EnterIntoSiak": Status.SIAK_ENTRY,
+    "VerifyApplication": Status.VERIFICATION,
+    "SignCertificate": Status.SIGNATURE,
 }
 
 

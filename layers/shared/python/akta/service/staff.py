@@ -19,7 +19,7 @@ from akta.adapters.tasks import Refused, TaskStore, digest
 from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
 from akta.domain.errors import FieldError
-from akta.service.common import HUMAN_STEPS, now, record, staff
+from akta.service.common import HUMAN_STEP_STATUS, now, record, staff
 
 LINK_LIFETIME = timedelta(days=7)
 # SIAK registration numbers: region code, LU (umum) or LT (terlambat), DDMMYYYY, sequence.
@@ -42,7 +42,7 @@ def start_task(*, application_id: str, task_token: str, role: str, state: str, s
     replaced = records.replace_open_task(application_id, state, key)
     if replaced:  # the task waits again (escalation): the old link must no longer decide
         tasks.supersede(replaced, at)
-    records.update(application_id, status=HUMAN_STEPS[state][0])
+    records.update(application_id, status=HUMAN_STEP_STATUS[state])
     record(records, application_id, sop_step, "started", role, at=at)
     step = sop.step(sop_step)
     Mailer().send(
