@@ -18,11 +18,13 @@ def _duration(seconds: float | None) -> str:
 
 def print_timeline(outcome: Outcome) -> None:
     print(f"\n== Skenario {outcome.name}: {outcome.application_id} -> {outcome.status['status']}")
-    print(f"   {'Langkah':<8}{'Pelaksana (SOP)':<30}{'Dikerjakan oleh':<20}{'Target':>9}{'Aktual':>10}  {'Sesuai target?':<15}Hasil")
+    print(f"   {'Langkah':<8}{'Pelaksana (SOP)':<30}{'Dikerjakan oleh':<20}{'Target':>9}{'Jam kerja':>11}"
+          f"{'Waktu nyata':>12}  {'Sesuai target?':<15}Hasil")
     for row in outcome.status["timeline"]:
         within = {True: "ya", False: "TIDAK", None: "-"}[row["within_target"]]
+        notes = f" [{', '.join(row['notes'])}]" if row["notes"] else ""
         print(f"   {row['sop_step']:<8}{row['sop_actor']:<30}{row['actor_label']:<20}{_duration(row['target_seconds']):>9}"
-              f"{_duration(row['actual_seconds']):>10}  {within:<15}{row['outcome']}")
+              f"{_duration(row['actual_seconds']):>11}{_duration(row['wall_seconds']):>12}  {within:<15}{row['outcome']}{notes}")
 
 
 def main() -> int:
@@ -31,6 +33,7 @@ def main() -> int:
     failures = 0
     try:
         print(f"Sandbox: AWS (moto) {world.sandbox.endpoint}, gateway {world.gateway.url}")
+        print("Target mutu baku dihitung dalam jam kerja kantor (WIB, hari kerja, di luar hari libur nasional dan cuti bersama).")
         for scenario in SCENARIOS:
             try:
                 outcome = scenario(world)

@@ -22,6 +22,7 @@ import requests
 
 from akta.adapters.archive import Archive
 from akta.adapters.records import Records
+from akta.domain.calendar import load_calendar
 from sandbox import samples, scenarios
 from sandbox.lambdas import Fault
 
@@ -116,10 +117,12 @@ def sla_reminder(world) -> dict:
     """The sweeper reminds once for a task past its SOP target (operator: 3 minutes), never for one within it."""
     application_id, _ = submitted(world)
     world.operator.link_for(application_id)  # the operator's task is waiting
-    now = datetime.now(timezone.utc)
+    calendar, now = load_calendar(), datetime.now(timezone.utc)
 
-    def sweep(minutes):
-        world.sandbox.router.invoke("sla_sweeper", {"source": "aws.events", "time": (now + timedelta(minutes=minutes)).isoformat()})
+    def sweep(office_minutes):
+        # The sweep runs at the instant when that much office time has passed (whatever the hour now).
+        at = calendar.add_office_time(now, timedelta(minutes=office_minutes))
+        world.sandbox.router.invoke("sla_sweeper", {"source": "aws.events", "time": at.isoformat()})
         return [m for m in world.sandbox.mailbox.to("operator@sandbox.disdukcapil.test")
                 if application_id in m.subject and "Pengingat" in m.subject]
 
@@ -374,6 +377,8 @@ def personal_data(world) -> set[str]:
         for person in ("child", "mother", "father"):
             values.add(payload[person]["name"])
         values |= {payload["mother"]["nik"], payload["father"]["nik"], payload["kk_number"]}
+        for witness in payload.get("witnesses", []):
+            values |= {witness["name"], witness["nik"]}
     return values
 
 

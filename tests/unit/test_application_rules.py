@@ -1,10 +1,11 @@
 import copy
+import typing
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from akta.domain.errors import FIELD_LABELS, ApplicationInvalid, FieldError, from_pydantic
+from akta.domain.errors import FIELD_LABELS, MESSAGES, ApplicationInvalid, FieldError, from_pydantic, known_label, label_for
 from akta.domain.models import (
     ApplicationData,
     BirthProof,
@@ -69,7 +70,7 @@ def assert_rejected(data, field: str, code: str, value=None, today=TODAY) -> Fie
     error = errors[0]
     if value is not None:
         assert str(value) not in error.message
-    assert FIELD_LABELS.get(field, "\0") in error.message or field == "" or code == "unknown_field"
+    assert (known_label(field) or "\0") in error.message or field == "" or code == "unknown_field"
     return error
 
 
@@ -365,18 +366,56 @@ def test_from_pydantic_prefixes_paths_and_drops_input():
     assert all(e.message and "Input" not in e.message and "error" not in e.message for e in errors)
 
 
+def _is_model(annotation) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 def _leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     paths = []
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         paths.append(path)
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+        if _is_model(field.annotation):
             paths += _leaf_paths(field.annotation, f"{path}.")
+        elif typing.get_origin(field.annotation) is list and _is_model(item := typing.get_args(field.annotation)[0]):
+            # List items: the first and the last allowed position stand for all of them.
+            limit = next(m.max_length for m in field.metadata if getattr(m, "max_length", None))
+            for index in sorted({0, limit - 1}):
+                paths += [f"{path}.{index}"] + _leaf_paths(item, f"{path}.{index}.")
     return paths
 
 
 def test_every_application_field_has_an_indonesian_label():
-    assert [p for p in _leaf_paths(ApplicationData) if p not in FIELD_LABELS] == []
+    assert "witnesses.1.nik" in _leaf_paths(ApplicationData)
+    assert [p for p in _leaf_paths(ApplicationData) if known_label(p) is None] == []
+
+
+@pytest.mark.parametrize("field,label", [
+    ("witnesses", "Saksi"),
+    ("witnesses.0", "Data saksi ke-1"),
+    ("witnesses.0.name", "Nama saksi ke-1"),
+    ("witnesses.0.nik", "NIK saksi ke-1"),
+    ("witnesses.1.name", "Nama saksi ke-2"),
+    ("witnesses.1.nik", "NIK saksi ke-2"),
+])
+def test_label_rule_list_items_are_numbered_from_one(field, label):
+    assert label_for(field) == label
+
+
+@pytest.mark.parametrize("field", ["witnesses.x.nik", "witnesses.0.alamat", "child.0.name", "witnesses.0.1.nik", "witnesses.١.nik"])
+def test_label_rule_unknown_numbered_paths_have_no_label(field):
+    assert known_label(field) is None
+    assert label_for(field) == f"Kolom {field}"
+
+
+def test_label_rule_static_labels_are_unchanged():
+    assert all(label_for(field) == label for field, label in FIELD_LABELS.items())
+
+
+@pytest.mark.parametrize("code", ["witnesses_required", "witnesses_not_needed", "witness_is_parent", "witness_duplicate",
+                                  "too_many_items", "invalid_list"])
+def test_message_rule_witness_codes_have_indonesian_messages_naming_the_field(code):
+    assert MESSAGES[code].startswith("{label} ")
 
 
 def test_parse_application_does_not_modify_the_payload():

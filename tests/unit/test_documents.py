@@ -35,6 +35,11 @@ def application(birth_proof="surat_keterangan_lahir", marriage_proof="buku_nikah
         "birth_proof": birth_proof,
         "marriage_proof": marriage_proof,
         "contact": {"whatsapp": "081234567890"},
+        # An SPTJM is signed before two witnesses.
+        "witnesses": [
+            {"name": "Hendra Gunawan", "nik": "1571031208850004"},
+            {"name": "Rahmawati", "nik": "1571035511880005"},
+        ] if "sptjm" in (birth_proof + marriage_proof) else [],
     }, today=date(2024, 5, 10))
 
 

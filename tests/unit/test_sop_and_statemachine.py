@@ -113,5 +113,5 @@ def test_timeline_rows_name_the_sop_actor_of_their_step():
 
 
 def test_timeline_an_sla_reminder_is_a_note_on_the_running_step_not_its_end():
-    (row,) = summarise([_event(4, "started", 0, "operator"), _event(4, "reminder", 4, outcome="sla_reminder")])
+    (row,) = summarise([_event(4, "started", 0, "operator"), _event(4, "note", 4, outcome="sla_reminder")])
     assert row.finished is None and row.notes == ("sla_reminder",)

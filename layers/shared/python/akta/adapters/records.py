@@ -106,6 +106,17 @@ class Records:
         )
         return result.get("Attributes", {}).get("open_tasks", {}).get(state)
 
+    def same_child(self, application_id: str, key: str, previous_key: str | None) -> list[str]:
+        """Register this application under its one-child key; return the other applications under it.
+
+        The key is a digest (see domain.duplicates), so no NIK or name ends up in a table key.
+        """
+        if previous_key and previous_key != key:  # the data changed on resubmission
+            self._table.delete_item(Key={"pk": f"CHILD#{previous_key}", "sk": application_id})
+        self._table.put_item(Item={"pk": f"CHILD#{key}", "sk": application_id})
+        items = self._table.query(KeyConditionExpression=Key("pk").eq(f"CHILD#{key}"), ConsistentRead=True)["Items"]
+        return sorted(item["sk"] for item in items if item["sk"] != application_id)
+
     def put_waiting(self, application_id: str, kind: str, task_token: str, at: datetime) -> None:
         """Store the task token that an outside answer (resubmission, delivery event) will complete."""
         self._table.put_item(

@@ -7,6 +7,7 @@ other personal data, and messages end up in logs, e-mails and chat.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pydantic
@@ -37,6 +38,15 @@ FIELD_LABELS: dict[str, str] = {
     "contact": "Kontak",
     "contact.whatsapp": "Nomor WhatsApp",
     "contact.email": "Alamat email",
+    "witnesses": "Saksi",
+}
+
+# Labels of list items, keyed by the path with the list index written as "N";
+# "{n}" in the label is the item's position counted from 1 ("witnesses.0.nik" -> "NIK saksi ke-1").
+ITEM_LABELS: dict[str, str] = {
+    "witnesses.N": "Data saksi ke-{n}",
+    "witnesses.N.name": "Nama saksi ke-{n}",
+    "witnesses.N.nik": "NIK saksi ke-{n}",
 }
 
 # code -> message template. Placeholders are the label and rule parameters
@@ -53,6 +63,8 @@ MESSAGES: dict[str, str] = {
     "invalid_integer": "{label} harus berupa bilangan bulat.",
     "too_small": "{label} minimal {limit}.",
     "too_large": "{label} maksimal {limit}.",
+    "invalid_list": "{label} harus berupa daftar.",
+    "too_many_items": "{label} tidak boleh lebih dari {max_items}.",
     "invalid_date": "{label} harus tanggal yang valid dengan format TTTT-BB-HH.",
     "invalid_time": "{label} harus jam yang valid dengan format JJ:MM.",
     "invalid_choice": "{label} harus salah satu dari: {expected}.",
@@ -76,6 +88,19 @@ MESSAGES: dict[str, str] = {
     # cross-field
     "birth_date_future": "{label} tidak boleh setelah hari ini.",
     "parent_birth_date_order": "{label} harus sebelum tanggal lahir anak.",
+    # witnesses to an SPTJM (Permendagri 9/2016)
+    "witnesses_required": (
+        "{label} wajib diisi tepat 2 orang, masing-masing dengan nama dan NIK, karena permohonan ini "
+        "menggunakan SPTJM kebenaran data kelahiran sebagai pengganti surat keterangan kelahiran atau "
+        "SPTJM kebenaran sebagai pasangan suami istri sebagai pengganti bukti perkawinan."
+    ),
+    "witnesses_not_needed": (
+        "{label} hanya diisi apabila menggunakan SPTJM kebenaran data kelahiran atau SPTJM kebenaran "
+        "sebagai pasangan suami istri. Permohonan ini tidak menggunakan SPTJM, jadi data saksi tidak "
+        "boleh dikirim; silakan kosongkan."
+    ),
+    "witness_is_parent": "{label} tidak boleh sama dengan NIK ibu atau NIK ayah: saksi harus orang lain, bukan orang tua anak.",
+    "witness_duplicate": "{label} tidak boleh sama dengan NIK saksi lainnya: kedua saksi harus orang yang berbeda.",
     # documents (label = the document's label)
     "document_missing": "Dokumen {label} wajib diunggah.",
     "document_empty": "Berkas {label} kosong.",
@@ -103,8 +128,23 @@ class ApplicationInvalid(ValueError):
         super().__init__("; ".join(f"{e.field}: {e.code}" for e in self.errors))
 
 
+_INDEX = re.compile(r"[0-9]+")
+
+
+def known_label(field: str) -> str | None:
+    """The field's Indonesian label, list items ("witnesses.1.nik") included; None if it has none."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    parts = field.split(".")
+    indices = [int(part) for part in parts if _INDEX.fullmatch(part)]
+    if len(indices) != 1:
+        return None
+    template = ITEM_LABELS.get(".".join("N" if _INDEX.fullmatch(part) else part for part in parts))
+    return None if template is None else template.format(n=indices[0] + 1)
+
+
 def label_for(field: str) -> str:
-    return FIELD_LABELS.get(field, f"Kolom {field}")
+    return known_label(field) or f"Kolom {field}"
 
 
 def field_error(field: str, code: str, *, label: str | None = None, **params) -> FieldError:
@@ -121,6 +161,8 @@ _PYDANTIC_CODES: dict[str, str] = {
     "string_type": "string_type",
     "string_too_short": "too_short",
     "string_too_long": "too_long",
+    "list_type": "invalid_list",
+    "too_long": "too_many_items",  # a list with more items than allowed
     "model_type": "invalid_type",
     "model_attributes_type": "invalid_type",
     "dict_type": "invalid_type",
@@ -149,7 +191,8 @@ _PYDANTIC_CODES: dict[str, str] = {
 def _translate(error: dict, field: str) -> FieldError:
     kind = error["type"]
     # Our own validators raise PydanticCustomError with a type that is already one of our codes.
-    code = kind if kind in MESSAGES else _PYDANTIC_CODES.get(kind, "invalid")
+    # pydantic's own types come first: its "too_long" (a list) is not our "too_long" (text).
+    code = _PYDANTIC_CODES.get(kind) or (kind if kind in MESSAGES else "invalid")
     ctx = error.get("ctx") or {}
     # Only rule parameters from ctx are used; "input", "msg" and ctx["error"] may echo the value.
     if code == "too_short" and ctx.get("min_length") == 1:
@@ -159,6 +202,8 @@ def _translate(error: dict, field: str) -> FieldError:
         params["min_length"] = ctx.get("min_length")
     elif code == "too_long":
         params["max_length"] = ctx.get("max_length")
+    elif code == "too_many_items":
+        params["max_items"] = ctx.get("max_length")
     elif code in ("too_small", "too_large"):
         params["limit"] = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
     elif code == "invalid_choice":

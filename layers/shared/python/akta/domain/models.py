@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from collections.abc import Callable
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,15 +14,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from pydantic_core import PydanticCustomError
 
 from akta.domain.errors import ApplicationInvalid, FieldError, field_error, from_pydantic
-from akta.domain.nik import Sex, in_jurisdiction, kk_problems, nik_problems
+from akta.domain.nik import NikError, Sex, in_jurisdiction, kk_problems, nik_problems, parse_nik
 from akta.domain.phone import normalise_mobile
 
 __all__ = [
-    "ApplicationData", "BirthProof", "Child", "Contact", "MarriageProof", "Parent", "Sex",
+    "ApplicationData", "BirthProof", "Child", "Contact", "MarriageProof", "Parent", "Sex", "Witness",
     "is_late_registration", "jakarta_today", "parse_application",
 ]
 
 LATE_REGISTRATION_DAYS = 60
+# Permendagri 9/2016: an SPTJM replacing the birth letter or the proof of marriage is witnessed by two people.
+SPTJM_WITNESSES = 2
 
 try:
     JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -93,6 +96,14 @@ class Parent(_Model):
     birth_date: date
 
 
+class Witness(_Model):
+    """A witness to an SPTJM. Only name and NIK are captured, so the NIK's structure is all that is checked."""
+
+    name: PersonName
+    # NIK structure is checked by parse_application, like the parents'.
+    nik: str = Field(min_length=1)
+
+
 class Contact(_Model):
     whatsapp: str
     email: str | None = None
@@ -130,6 +141,8 @@ class ApplicationData(_Model):
     birth_proof: BirthProof = BirthProof.SURAT_KETERANGAN_LAHIR
     marriage_proof: MarriageProof
     contact: Contact
+    # Required (exactly two) only when an SPTJM is used; refused otherwise. Checked by parse_application.
+    witnesses: list[Witness] = Field(default=[], max_length=SPTJM_WITNESSES)
 
     @field_validator("facility_id")
     @classmethod
@@ -145,9 +158,12 @@ _DATE = TypeAdapter(date)
 def _raw(payload: Any, path: str) -> Any:
     node = payload
     for key in path.split("."):
-        if not isinstance(node, dict):
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, (list, tuple)) and key.isdecimal() and key.isascii():
+            node = node[int(key)] if int(key) < len(node) else None
+        else:
             return None
-        node = node.get(key)
     return node
 
 
@@ -182,6 +198,53 @@ def _cross_field_problems(payload: Any, unsound: set[str], today: date) -> list[
     if kk is not None:
         codes = kk_problems(kk) or ([] if in_jurisdiction(kk) else ["outside_jurisdiction"])
         errors += [field_error("kk_number", code) for code in codes]
+
+    errors += _witness_problems(payload, unsound, text)
+    return errors
+
+
+def _uses_sptjm(payload: Any, unsound: set[str]) -> bool | None:
+    """True if an SPTJM replaces the birth letter or the proof of marriage; None if that is unknown."""
+    birth = None if "birth_proof" in unsound else (_raw(payload, "birth_proof") or BirthProof.SURAT_KETERANGAN_LAHIR)
+    marriage = None if "marriage_proof" in unsound else _raw(payload, "marriage_proof")
+    if birth == BirthProof.SPTJM_KELAHIRAN or marriage == MarriageProof.SPTJM_PASANGAN:
+        return True
+    return None if birth is None or marriage is None else False
+
+
+def _witness_problems(payload: Any, unsound: set[str], text: Callable[[str], str | None]) -> list[FieldError]:
+    """SPTJM witnesses: exactly two when an SPTJM is used, none otherwise; each NIK sound and distinct."""
+    if not isinstance(payload, dict) or "witnesses" in unsound:
+        return []  # the structural error says it all
+    witnesses = payload.get("witnesses", [])
+    if not isinstance(witnesses, (list, tuple)):
+        return []
+
+    needed = _uses_sptjm(payload, unsound)
+    if needed is False:
+        # No basis to keep a witness's personal data: refuse it, and check nothing more about it.
+        return [field_error("witnesses", "witnesses_not_needed")] if witnesses else []
+
+    errors: list[FieldError] = []
+    if needed and len(witnesses) != SPTJM_WITNESSES:
+        errors.append(field_error("witnesses", "witnesses_required"))
+    parents = {nik for nik in (text("mother.nik"), text("father.nik")) if nik}
+    seen: set[str] = set()
+    for i in range(len(witnesses)):
+        field = f"witnesses.{i}.nik"
+        nik = text(field)
+        if nik is None:
+            continue
+        try:
+            parse_nik(nik)  # a witness's sex and birth date are not captured: structure only
+        except NikError as exc:
+            errors.append(field_error(field, exc.code))
+            continue
+        if nik in parents:
+            errors.append(field_error(field, "witness_is_parent"))
+        elif nik in seen:
+            errors.append(field_error(field, "witness_duplicate"))
+        seen.add(nik)
     return errors
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from akta.domain import sop
 
@@ -15,7 +16,7 @@ from akta.domain import sop
 @dataclass(frozen=True)
 class TimelineEvent:
     step: int
-    phase: str  # "started" | "finished" | "reminder" (a note on the running step)
+    phase: str  # "started" | "finished" | "note" (an SLA reminder, a flag: a note on the running step)
     at: datetime
     actor: str  # who acted: a role or "sistem"; never a citizen's name
     outcome: str = ""
@@ -36,6 +37,7 @@ class TimelineRow:
     finished: datetime | None
     outcome: str
     notes: tuple[str, ...] = ()
+    office_time: timedelta | None = None  # the part of started..finished inside office hours, when a calendar is known
 
     @property
     def label(self) -> str:
@@ -46,8 +48,15 @@ class TimelineRow:
         return sop.target(self.step)
 
     @property
-    def actual(self) -> timedelta | None:
+    def wall_time(self) -> timedelta | None:
         return None if self.finished is None else self.finished - self.started
+
+    @property
+    def actual(self) -> timedelta | None:
+        """What the SOP's target is measured against: office time if known, else wall-clock time."""
+        if self.finished is None:
+            return None
+        return self.office_time if self.office_time is not None else self.wall_time
 
     @property
     def within_target(self) -> bool | None:
@@ -67,13 +76,22 @@ class TimelineRow:
             "outcome": self.outcome,
             "target_seconds": self.target.total_seconds() if self.target else None,
             "actual_seconds": self.actual.total_seconds() if self.actual is not None else None,
+            "wall_seconds": self.wall_time.total_seconds() if self.wall_time is not None else None,
+            "office_time": self.office_time is not None,
             "within_target": self.within_target,
             "notes": list(self.notes),
         }
 
 
-def summarise(events: list[TimelineEvent]) -> list[TimelineRow]:
-    """One row per visit: a "started" opens a row for its step, the next "finished" of that step closes it."""
+class Clock(Protocol):
+    def office_time(self, start: datetime, end: datetime) -> timedelta: ...
+
+
+def summarise(events: list[TimelineEvent], calendar: Clock | None = None) -> list[TimelineRow]:
+    """One row per visit: a "started" opens a row for its step, the next "finished" of that step closes it.
+
+    With an office calendar, each finished row also carries its office time, which the SOP target judges.
+    """
     rows: list[dict] = []
     open_rows: dict[int, dict] = {}
     for event in sorted(events, key=lambda e: e.at):
@@ -91,4 +109,9 @@ def summarise(events: list[TimelineEvent]) -> list[TimelineRow]:
         else:  # a step that finished without a recorded start is a point in time
             rows.append({"step": event.step, "actor": event.actor, "started": event.at, "finished": event.at,
                          "outcome": event.outcome, "notes": []})
-    return [TimelineRow(**{**row, "notes": tuple(row["notes"])}) for row in rows]
+    return [
+        TimelineRow(**{**row, "notes": tuple(row["notes"]),
+                       "office_time": calendar.office_time(row["started"], row["finished"])
+                       if calendar and row["finished"] else None})
+        for row in rows
+    ]

@@ -6,7 +6,8 @@ from akta.adapters.archive import Archive
 from akta.adapters.records import Records
 from akta.domain.documents import document_problems, required_documents
 from akta.domain.errors import ApplicationInvalid
-from akta.domain.models import jakarta_today, parse_application
+from akta.domain.duplicates import child_key
+from akta.domain.models import is_late_registration, jakarta_today, parse_application
 from akta.service.common import SYSTEM, Status, now, record
 
 
@@ -27,11 +28,25 @@ def check(application_id: str) -> dict:
         # Only what passed is copied into the archive; the quarantine copy expires on its own.
         for kind in required_documents(application):
             archive.archive_document(application_id, kind)
-        records.update(application_id, reasons=[])
+        flags = _flags(records, application_id, application, current, at)
+        records.update(application_id, reasons=[], **flags)
+        for flag in ("late_registration", "possible_duplicates"):
+            if flags[flag]:
+                record(records, application_id, 3, "note", SYSTEM, flag)
     else:
         records.update(application_id, reasons=[p.as_dict() for p in problems])
     record(records, application_id, 3, "finished", SYSTEM, "complete" if complete else "incomplete")
     return {"complete": complete, "reason_codes": sorted({p.code for p in problems})}
+
+
+def _flags(records: Records, application_id: str, application, current: dict, at) -> dict:
+    """What the operator must see before registering: a late registration, a possible duplicate."""
+    key = child_key(application)
+    return {
+        "late_registration": is_late_registration(application.child.birth_date, jakarta_today(at)),
+        "possible_duplicates": records.same_child(application_id, key, current.get("child_key")),
+        "child_key": key,
+    }
 
 
 def return_to_hospital(application_id: str, task_token: str) -> None:

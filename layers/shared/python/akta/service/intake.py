@@ -153,6 +153,7 @@ def status(application_id: str, *, facility_id: str) -> dict:
         "reasons": current.get("reasons", []),
         "registration_number": current.get("registration_number"),
         "failure": current.get("failure"),
+        "late_registration": bool(current.get("late_registration")),
         "timeline": timeline(records, application_id),
         "application": current["data"],
     }

@@ -11,14 +11,16 @@ from akta.adapters.mail import Mailer
 from akta.adapters.records import Records
 from akta.adapters.tasks import TaskStore
 from akta.domain import sop
+from akta.domain.calendar import load_calendar
 from akta.service.common import SYSTEM, record
 
 
 def overdue(link: dict, at: datetime) -> bool:
+    """Past the SOP target in office time (a task sent at 22:00 on Friday is not late at 22:05)."""
     target = sop.target(int(link["sop_step"]))
     if target is None or int(link["expires_at"]) <= at.timestamp():
         return False
-    return at - datetime.fromisoformat(link["created_at"]) > target
+    return load_calendar().office_time(datetime.fromisoformat(link["created_at"]), at) > target
 
 
 def sweep(at: datetime) -> list[dict]:
@@ -41,6 +43,6 @@ def sweep(at: datetime) -> list[dict]:
             ),
             application_id=application_id,
         )
-        record(records, application_id, step, "reminder", SYSTEM, "sla_reminder", at=at)
+        record(records, application_id, step, "note", SYSTEM, "sla_reminder", at=at)
         reminded.append({"application_id": application_id, "sop_step": step})
     return reminded

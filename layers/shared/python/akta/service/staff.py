@@ -28,9 +28,12 @@ REASON_CODES = {
     "data_tidak_sesuai": "Data tidak sesuai dengan dokumen",
     "dokumen_tidak_terbaca": "Dokumen tidak terbaca",
     "dokumen_tidak_sah": "Dokumen tidak sah atau tidak lengkap",
+    "duplikat": "Permohonan ganda: akta untuk anak ini sudah diajukan",
     "lainnya": "Alasan lain (lihat catatan)",
 }
 NOTE_MAX = 500
+# Where a rejection points the hospital: which step found the problem.
+REJECTION_FIELDS = {"operator": "penginputan", "verifier": "verifikasi", "head": "tte"}
 
 
 def start_task(*, application_id: str, task_token: str, role: str, state: str, sop_step: int) -> None:
@@ -74,6 +77,8 @@ class TaskPage:
     application: dict
     registration_number: str | None
     rejection: dict | None  # the last rejection (the head's, when the file came back to the verifier)
+    late_registration: bool  # more than 60 days after the birth (judged in WIB)
+    possible_duplicates: list[dict]  # other applications for the same child: id and status only
     documents: list[dict]
     target_minutes: int
     waited_minutes: float
@@ -98,6 +103,9 @@ def open_page(link_id: str) -> TaskPage:
         application=current["data"],
         registration_number=current.get("registration_number"),
         rejection=_last_rejection(current),
+        late_registration=bool(current.get("late_registration")),
+        possible_duplicates=[{"application_id": other, "status": records.get(other)["status"]}
+                             for other in current.get("possible_duplicates") or []],
         documents=[
             {"kind": kind, "label": DOCUMENT_KINDS[kind].label if kind in DOCUMENT_KINDS else kind,
              "url": archive.preview_url(link["application_id"], kind)}
@@ -138,7 +146,7 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         records.update(application_id, registration_number=payload["registration_number"])
     elif decision == "reject":
         # Free text stays here, in DynamoDB; the state machine only sees the reason code.
-        reason = {"field": "verifikasi" if role == "verifier" else "tte", "code": payload["reason_code"], "by": role,
+        reason = {"field": REJECTION_FIELDS[role], "code": payload["reason_code"], "by": role,
                   "message": f"{REASON_CODES[payload['reason_code']]}: {payload['note']}"}
         records.update(application_id, reasons=[reason])
     try:
@@ -154,15 +162,15 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
 
 def _validated(role: str, form: dict[str, str]) -> tuple[str, dict]:
     errors: list[FieldError] = []
-    if role == "operator":
+    decision = form.get("decision", "")
+    payload = {}
+    if role == "operator" and decision != "reject":
         number = form.get("registration_number", "").strip().upper()
         if not REGISTRATION_NUMBER.match(number):
             errors.append(FieldError("registration_number", "registration_number_format",
                                      "Nomor registrasi SIAK harus berbentuk 1571-LU-DDMMYYYY-NNNN."))
         decision, payload = "registered", {"registration_number": number}
     else:
-        decision = form.get("decision", "")
-        payload = {}
         if decision not in ("approve", "reject"):
             errors.append(FieldError("decision", "decision_required", "Pilih setujui atau tolak."))
         elif decision == "reject":

@@ -56,7 +56,8 @@ def application_table(data: dict) -> str:
         ("Nama ayah", father["name"]), ("NIK ayah", father["nik"]), ("Tanggal lahir ayah", father["birth_date"]),
         ("Nomor KK", data["kk_number"]),
         ("Bukti kelahiran", data["birth_proof"]), ("Bukti perkawinan", data["marriage_proof"]),
-    ])
+    ] + [pair for n, w in enumerate(data.get("witnesses") or [], 1)
+         for pair in ((f"Nama saksi ke-{n}", w["name"]), (f"NIK saksi ke-{n}", w["nik"]))])
 
 
 def task_page(page, errors: list | None = None) -> str:
@@ -70,6 +71,12 @@ def task_page(page, errors: list | None = None) -> str:
         f"<p class='{waited_class}'>Target mutu baku: {page.target_minutes} menit. Sudah menunggu: {page.waited_minutes} menit.</p>",
         errors_block(errors or []),
     ]
+    if page.late_registration:
+        body.append("<p class='error' data-flag='late_registration'>Pelaporan terlambat: lebih dari 60 hari sejak kelahiran.</p>")
+    for other in page.possible_duplicates:
+        body.append(f"<p class='error' data-flag='possible_duplicate'>Kemungkinan permohonan ganda: permohonan "
+                    f"{escape(other['application_id'])} (status {escape(other['status'])}) untuk ibu, tanggal lahir, "
+                    "nama dan urutan kelahiran anak yang sama. Periksa sebelum menginput ke SIAK.</p>")
     if page.rejection:
         body.append(f"<p class='error'>Dikembalikan oleh {escape(page.rejection['by_label'])}: {escape(page.rejection['message'])}</p>")
     if page.registration_number:
@@ -81,19 +88,18 @@ def task_page(page, errors: list | None = None) -> str:
             "<h2>Penginputan SIAK</h2><p>Masukkan data di atas ke SIAK, lalu catat nomor registrasi yang diberikan SIAK.</p>"
             "<label for='registration_number'>Nomor registrasi SIAK</label>"
             "<input id='registration_number' name='registration_number' placeholder='1571-LU-DDMMYYYY-NNNN' autocomplete='off'>"
-            "<button type='submit'>Simpan dan teruskan ke verifikator</button>"
+            "<button type='submit' name='decision' value='registered'>Simpan dan teruskan ke verifikator</button>"
         )
     else:
         approve = "Tandatangani secara elektronik (TTE)" if page.role == "head" else "Setujui dan ajukan TTE"
-        options = "".join(f"<option value='{escape(k)}'>{escape(v)}</option>" for k, v in page.reasons.items())
-        form.append(
-            f"<h2>Keputusan</h2><button type='submit' name='decision' value='approve'>{approve}</button>"
-            "<fieldset><legend>Tolak</legend><label for='reason_code'>Alasan</label>"
-            f"<select id='reason_code' name='reason_code'><option value=''>- pilih -</option>{options}</select>"
-            "<label for='note'>Catatan</label><textarea id='note' name='note' maxlength='500'></textarea>"
-            "<button type='submit' name='decision' value='reject'>Tolak</button></fieldset>"
-        )
-    form.append("</form>")
+        form.append(f"<h2>Keputusan</h2><button type='submit' name='decision' value='approve'>{approve}</button>")
+    options = "".join(f"<option value='{escape(k)}'>{escape(v)}</option>" for k, v in page.reasons.items())
+    form.append(
+        "<fieldset><legend>Tolak</legend><label for='reason_code'>Alasan</label>"
+        f"<select id='reason_code' name='reason_code'><option value=''>- pilih -</option>{options}</select>"
+        "<label for='note'>Catatan</label><textarea id='note' name='note' maxlength='500'></textarea>"
+        "<button type='submit' name='decision' value='reject'>Tolak</button></fieldset></form>"
+    )
     return layout("Tugas: " + page.role_label, "".join(body + form))
 
 
