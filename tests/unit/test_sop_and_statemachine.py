@@ -115,3 +115,14 @@ def test_timeline_rows_name_the_sop_actor_of_their_step():
 def test_timeline_an_sla_reminder_is_a_note_on_the_running_step_not_its_end():
     (row,) = summarise([_event(4, "started", 0, "operator"), _event(4, "note", 4, outcome="sla_reminder")])
     assert row.finished is None and row.notes == ("sla_reminder",)
+
+
+def test_timeline_a_file_submitted_friday_night_is_judged_in_office_time_not_wall_time():
+    from akta.domain.calendar import load_calendar
+
+    friday_night = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # 22:00 WIB
+    monday_morning = datetime(2026, 11, 30, 1, 4, tzinfo=timezone.utc)  # 08:04 WIB
+    (row,) = summarise([TimelineEvent(3, "started", friday_night, "sistem"),
+                        TimelineEvent(3, "finished", monday_morning, "sistem", "complete")], load_calendar())
+    assert row.office_time == timedelta(minutes=4) and row.wall_time > timedelta(days=2)
+    assert row.within_target is True
