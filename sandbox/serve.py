@@ -11,7 +11,7 @@ from sandbox.world import World
 
 
 def main() -> None:
-    world = World(workdir=Path(".sandbox"), schedule_every=30, gateway_port=int(os.environ.get("PORT", "8080")))
+    world = World(workdir=Path(".sandbox"), schedule_every=30, gateway_port=int(os.environ.get("PORT", "8750")))
     url = world.gateway.url
     print(f"Gateway (API, staff pages, counter): {url}")
     print(f"  Hospital API:      {url}/v1/applications   (header X-Facility-Id: <facility>)")
