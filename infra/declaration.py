@@ -16,11 +16,19 @@ FUNCTIONS_DIR = ROOT / "functions"
 
 
 @dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
 class Table:
     key: str  # logical name, also the environment variable's stem
     partition_key: str = "pk"
     sort_key: str | None = "sk"
     ttl_attribute: str | None = None
+    indexes: tuple[Index, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,13 +56,16 @@ class Route:
     method: str  # "ANY" for a proxy
     path: str  # API Gateway resource path, e.g. "/v1/{proxy+}"
     function: str
+    authorizer: str | None = None  # a function that turns the caller's key into a facility id
 
 
 TABLES = (
-    # Applications, their timeline events and the tokens waiting on them.
-    Table("APPLICATIONS"),
-    # Staff links, pickup codes, counter keys and one-time form tokens, each stored under a hash.
+    # Applications, their timeline events and the tokens waiting on them; facilities.
+    Table("APPLICATIONS", indexes=(Index("by_facility", "facility_id", "created_at"),)),
+    # Staff links, pickup codes, counter and facility keys, one-time form tokens, each stored under a hash.
     Table("TASKS", sort_key=None, ttl_attribute="expires_at"),
+    # Powertools idempotency records for submit and resubmit.
+    Table("IDEMPOTENCY", partition_key="id", sort_key=None, ttl_attribute="expiration"),
 )
 
 BUCKETS = (
@@ -69,9 +80,15 @@ _DATA_RW = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dyna
 FUNCTIONS = (
     Function(
         "intake_api",
-        "Hospital API: drafts, presigned uploads, submit, status (SOP 1-2)",
-        actions=_DATA_RW + ("s3:PutObject", "states:StartExecution", "states:SendTaskSuccess"),
+        "Hospital API and page: drafts, presigned uploads, submit, status (SOP 1-2)",
+        actions=_DATA_RW + ("dynamodb:DeleteItem", "s3:PutObject", "s3:GetObject", "s3:ListBucket",
+                            "states:StartExecution", "states:DescribeExecution", "states:SendTaskSuccess"),
         memory_mb=512,
+    ),
+    Function(
+        "facility_authorizer",
+        "Lambda authorizer: a facility's API key (stored hashed) becomes its facility id",
+        actions=("dynamodb:GetItem",),
     ),
     Function(
         "completeness_check",
@@ -165,11 +182,29 @@ FUNCTIONS = (
 )
 
 ROUTES = (
-    Route("ANY", "/v1/{proxy+}", "intake_api"),
+    Route("GET", "/v1/openapi.json", "intake_api"),
+    Route("GET", "/hospital", "intake_api"),  # the hospital operator's web page; its key is entered in the page
+    Route("ANY", "/v1/applications", "intake_api", authorizer="facility_authorizer"),
+    Route("ANY", "/v1/applications/{proxy+}", "intake_api", authorizer="facility_authorizer"),
     Route("ANY", "/staff/{proxy+}", "staff_pages"),
     Route("ANY", "/counter", "counter_pages"),
     Route("ANY", "/counter/{proxy+}", "counter_pages"),
 )
+
+
+# API Gateway's own answers (no key, unknown route, throttling) in the same error shape as the handlers'.
+GATEWAY_RESPONSES = {
+    "UNAUTHORIZED": (401, "unauthenticated", "Kunci fasilitas kesehatan tidak dikenali. Kirim header Authorization: Bearer <kunci>."),
+    "ACCESS_DENIED": (403, "forbidden", "Kunci ini tidak berhak mengakses alamat tersebut."),
+    "DEFAULT_4XX": (404, "no_route", "Alamat tidak dikenal."),
+}
+
+
+def gateway_response_body(kind: str) -> str:
+    import json
+
+    _, code, message = GATEWAY_RESPONSES[kind]
+    return json.dumps({"error": {"code": code, "message": message, "fields": []}}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

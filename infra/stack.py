@@ -21,7 +21,10 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.declaration import ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, ROUTES, TABLES, Settings, environment, placeholders
+from infra.declaration import (
+    ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, GATEWAY_RESPONSES, ROUTES, TABLES, Settings, environment,
+    gateway_response_body, placeholders,
+)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 
@@ -44,6 +47,12 @@ class BirthCertificateStack(Stack):
                 partition_key=dynamodb.Attribute(name=t.partition_key, type=dynamodb.AttributeType.STRING),
                 sort_key=dynamodb.Attribute(name=t.sort_key, type=dynamodb.AttributeType.STRING) if t.sort_key else None,
                 time_to_live_attribute=t.ttl_attribute,
+                global_secondary_indexes=[
+                    dynamodb.GlobalSecondaryIndexPropsV2(
+                        index_name=i.name,
+                        partition_key=dynamodb.Attribute(name=i.partition_key, type=dynamodb.AttributeType.STRING),
+                        sort_key=dynamodb.Attribute(name=i.sort_key, type=dynamodb.AttributeType.STRING))
+                    for i in t.indexes] or None,
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
                 removal_policy=RemovalPolicy.RETAIN,
             )
@@ -141,6 +150,17 @@ class BirthCertificateStack(Stack):
         )
 
         api = apigw.RestApi(self, "Api", rest_api_name="akta-kelahiran", deploy_options=apigw.StageOptions(stage_name="prod"))
+        authorizers = {
+            name: apigw.TokenAuthorizer(self, f"{name}-authorizer", handler=self.functions[name],
+                                        identity_source="method.request.header.Authorization",
+                                        results_cache_ttl=Duration.minutes(5))
+            for name in {r.authorizer for r in ROUTES if r.authorizer}
+        }
         for route in ROUTES:
             resource = api.root.resource_for_path(route.path)
-            resource.add_method(route.method, apigw.LambdaIntegration(self.functions[route.function]))
+            resource.add_method(route.method, apigw.LambdaIntegration(self.functions[route.function]),
+                                authorizer=authorizers.get(route.authorizer))
+        for kind in GATEWAY_RESPONSES:
+            api.add_gateway_response(kind, type=apigw.ResponseType.of(kind),
+                                     status_code=str(GATEWAY_RESPONSES[kind][0]),
+                                     templates={"application/json": gateway_response_body(kind)})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -33,12 +34,12 @@ def _ok(response: requests.Response) -> requests.Response:
 @dataclass
 class Hospital:
     base_url: str
-    facility_id: str = "rs-raden-mattaher"
+    key: str  # the facility's API key
     sent: list = field(default_factory=list)  # every application payload sent, for personal-data scans
 
     @property
     def headers(self) -> dict:
-        return {"X-Facility-Id": self.facility_id}
+        return {"Authorization": f"Bearer {self.key}"}
 
     def create(self, payload: dict) -> dict:
         self.sent.append(payload)
@@ -58,8 +59,15 @@ class Hospital:
             data, content_type = documents[slot["kind"]]
             _ok(requests.post(slot["url"], data=slot["fields"], files={"file": (slot["kind"], data, content_type)}, timeout=30))
 
-    def submit(self, application_id: str) -> dict:
-        return _ok(requests.post(f"{self.base_url}/v1/applications/{application_id}/submit", headers=self.headers, timeout=30)).json()
+    def submit(self, application_id: str, idempotency_key: str | None = None) -> dict:
+        return self._once("submit", application_id, idempotency_key)
+
+    def resubmit(self, application_id: str, idempotency_key: str | None = None) -> dict:
+        return self._once("resubmit", application_id, idempotency_key)
+
+    def _once(self, action: str, application_id: str, idempotency_key: str | None) -> dict:
+        headers = {**self.headers, "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        return _ok(requests.post(f"{self.base_url}/v1/applications/{application_id}/{action}", headers=headers, timeout=30)).json()
 
     def status(self, application_id: str) -> dict:
         return _ok(requests.get(f"{self.base_url}/v1/applications/{application_id}", headers=self.headers, timeout=30)).json()

@@ -36,6 +36,9 @@ SANDBOX_STAFF = {
 }
 
 
+DEMO_FACILITY = "rsud-raden-mattaher"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -85,10 +88,15 @@ class Sandbox:
         dynamodb = boto3.client("dynamodb")
         for t in TABLES:
             keys = [(t.partition_key, "HASH")] + ([(t.sort_key, "RANGE")] if t.sort_key else [])
+            attributes = {n for n, _ in keys} | {a for i in t.indexes for a in (i.partition_key, i.sort_key)}
+            indexes = [{"IndexName": i.name, "Projection": {"ProjectionType": "ALL"},
+                        "KeySchema": [{"AttributeName": i.partition_key, "KeyType": "HASH"},
+                                      {"AttributeName": i.sort_key, "KeyType": "RANGE"}]} for i in t.indexes]
             dynamodb.create_table(
                 TableName=self.tables[t.key], BillingMode="PAY_PER_REQUEST",
                 KeySchema=[{"AttributeName": n, "KeyType": k} for n, k in keys],
-                AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n, _ in keys],
+                AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in sorted(attributes)],
+                **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
             )
             if t.ttl_attribute:
                 dynamodb.update_time_to_live(TableName=self.tables[t.key],
@@ -139,6 +147,10 @@ class Sandbox:
         from akta.adapters.tasks import TaskStore
 
         self.counter_key = TaskStore().create_counter_key("loket-1", "Loket Drive Thru 1", now())
+        from akta.service import facilities
+
+        facilities.register(DEMO_FACILITY, "RSUD Raden Mattaher Jambi", "hospital", "admin@rsud-rm.sandbox.test")
+        _, self.facility_key = facilities.issue_key(DEMO_FACILITY)
 
     def run_schedules(self, every_seconds: float) -> None:
         """The sandbox's EventBridge schedule: each scheduled function runs every `every_seconds`."""

@@ -11,7 +11,7 @@ import uuid
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from infra.declaration import ROUTES
+from infra.declaration import GATEWAY_RESPONSES, ROUTES, gateway_response_body
 from sandbox.lambdas import LambdaRouter
 
 
@@ -52,14 +52,32 @@ class Gateway:
             "isBase64Encoded": bool(body) and not text_like,
         }
 
+    def authorize(self, route, request: Request) -> dict | str:
+        """API Gateway's TOKEN authorizer step: the route's authorizer function, or the gateway's refusal."""
+        event = {"type": "TOKEN", "authorizationToken": request.headers.get("Authorization", ""),
+                 "methodArn": f"arn:aws:execute-api:{self.router.region}:{self.router.account}:local/local/{request.method}{request.path}"}
+        try:
+            policy = self.router.invoke(route.authorizer, event)
+        except Exception:  # noqa: BLE001 - "Unauthorized" (or any failure) is a 401, as in API Gateway
+            return "UNAUTHORIZED"
+        if policy["policyDocument"]["Statement"][0]["Effect"] != "Allow":
+            return "ACCESS_DENIED"
+        return {**policy.get("context", {}), "principalId": policy["principalId"]}
+
     def __call__(self, environ, start_response):
         request = Request(environ)
         self.urls.append(request.url)
         for route, pattern in self.routes:
             match = pattern.match(request.path)
             if match and route.method in ("ANY", request.method):
+                event = self.event(request, route, match.groupdict())
+                if route.authorizer:
+                    authorized = self.authorize(route, request)
+                    if isinstance(authorized, str):
+                        return self.refuse(authorized)(environ, start_response)
+                    event["requestContext"]["authorizer"] = authorized
                 try:
-                    result = self.router.invoke(route.function, self.event(request, route, match.groupdict()))
+                    result = self.router.invoke(route.function, event)
                 except Exception:  # noqa: BLE001 - API Gateway answers a failed Lambda with 502
                     return Response('{"message":"Internal server error"}', status=502,
                                     content_type="application/json")(environ, start_response)
@@ -72,7 +90,11 @@ class Gateway:
                 for key, values in (result.get("multiValueHeaders") or {}).items():
                     response.headers.setlist(key, values)
                 return response(environ, start_response)
-        return Response('{"message":"Missing Authentication Token"}', status=403, content_type="application/json")(environ, start_response)
+        return self.refuse("DEFAULT_4XX")(environ, start_response)
+
+    @staticmethod
+    def refuse(kind: str) -> Response:
+        return Response(gateway_response_body(kind), status=GATEWAY_RESPONSES[kind][0], content_type="application/json")
 
 
 class GatewayServer:

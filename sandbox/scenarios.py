@@ -50,7 +50,7 @@ def missing_document(world: World) -> Outcome:
     returned = world.hospital.wait_for_status(application_id, "RETURNED", "FAILED")
     assert any(r["field"] == "documents.kartu_keluarga" for r in returned["reasons"]), returned["reasons"]
     world.hospital.upload(application_id, samples.documents_for(["kartu_keluarga"]))
-    world.hospital.submit(application_id)
+    world.hospital.resubmit(application_id)
     _approve_all(world, application_id, payload)
     return Outcome("b: dokumen kurang, dikembalikan, dilengkapi", application_id,
                    world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED"))

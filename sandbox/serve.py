@@ -14,7 +14,9 @@ def main() -> None:
     world = World(workdir=Path(".sandbox"), schedule_every=30, gateway_port=int(os.environ.get("PORT", "8750")))
     url = world.gateway.url
     print(f"Gateway (API, staff pages, counter): {url}")
-    print(f"  Hospital API:      {url}/v1/applications   (header X-Facility-Id: <facility>)")
+    print(f"hospital key: {world.sandbox.facility_key}")
+    print(f"  Hospital page:     {url}/hospital")
+    print(f"  Hospital API:      {url}/v1/applications   (Authorization: Bearer <hospital key>; contract: {url}/v1/openapi.json)")
     print(f"  Drive-Thru counter: {url}/counter   (counter key: {world.sandbox.counter_key})")
     print(f"AWS (moto):          {world.sandbox.endpoint}")
     print(f"Function logs:       {world.sandbox.workdir / 'logs'}")

@@ -18,7 +18,7 @@ class World:
         self.gateway = GatewayServer(self.sandbox.router, gateway_port).start()
         self.sandbox.set_public_base_url(self.gateway.url)
         mailbox = self.sandbox.mailbox
-        self.hospital = Hospital(self.gateway.url)
+        self.hospital = Hospital(self.gateway.url, self.sandbox.facility_key)
         self.operator = Operator(SANDBOX_STAFF["operator"]["email"], mailbox, self.sandbox.siak)
         self.verifier = StaffMember(SANDBOX_STAFF["verifier"]["email"], mailbox)
         self.head = StaffMember(SANDBOX_STAFF["head"]["email"], mailbox)

@@ -1,49 +1,157 @@
-"""SOP 1-2: the hospital's API - drafts, presigned uploads, submit, status."""
+"""SOP 1-2: the hospital's API (and its web page). The facility comes from the authorizer, never the body."""
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+import os
+import re
+import time
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from akta.adapters.records import ApplicationNotFound, StatusConflict
-from akta.domain.errors import ApplicationInvalid
-from akta.observability import logger, metrics
+from akta.domain.errors import ApplicationInvalid, from_error_dicts
+from akta.domain.models import ApplicationInput
+from akta.observability import MetricUnit, logger, metrics
 from akta.service import intake
-from akta.web.api import error, json_object
+from akta.web import contract, hospital_page
+from akta.web.api import error
 
-app = APIGatewayRestResolver()
+app = APIGatewayRestResolver(enable_validation=True)
+app.configure_openapi(
+    title="Akta Kelahiran online — API untuk mitra rumah sakit dan bidan",
+    version="1.0.0",
+    summary="Disdukcapil Kota Jambi: permohonan Akta Kelahiran dari fasilitas kesehatan (SOP langkah 1-2)",
+    security_schemes={"facilityKey": HTTPBearer(description="The facility's API key: Authorization: Bearer <key>")},
+    security=[{"facilityKey": []}],
+)
+idempotency = IdempotencyConfig(event_key_jmespath="[application_id, idempotency_key, action]", expires_after_seconds=24 * 3600)
+persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+
+ERRORS = {code: {"description": text, "content": {"application/json": {"model": contract.ErrorResponse}}}
+          for code, text in ((400, "Malformed request"), (401, "Missing or unknown facility key"),
+                             (404, "No such application for this facility"), (409, "Not allowed in the application's status"),
+                             (422, "Field-level validation errors"))}
+ApplicationId = Annotated[str, Path(pattern=r"^AK\d{8}-[0-9A-Z]{8}$", description="The application id")]
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
+                                       description="Any unique string per intended submit; a retry reuses it")]
 
 
 def facility_id() -> str:
-    # The facility comes from the caller's credentials; until the authorizer lands it is a header.
-    value = app.current_event.headers.get("X-Facility-Id", "")
+    # Set by the Lambda authorizer from the caller's key; the route is not reachable without it.
+    value = (app.current_event.request_context.authorizer.get_context() or {}).get("facility_id")
     if not value:
         raise PermissionError()
     return value
 
 
-@app.post("/v1/applications")
-def create_draft():
-    return Response(201, "application/json", intake.create_draft(json_object(app.current_event), facility_id=facility_id()))
+@app.post("/v1/applications", status_code=201, summary="Create a draft", responses=ERRORS)
+def create_draft(application: Annotated[ApplicationInput, Body()]) -> contract.DraftResponse:
+    return contract.DraftResponse(**intake.create_draft(application.model_dump(mode="json"), facility_id=facility_id()))
 
 
-@app.put("/v1/applications/<application_id>")
-def update_draft(application_id: str):
-    return intake.update_draft(application_id, json_object(app.current_event), facility_id=facility_id())
+@app.get("/v1/applications", summary="List the facility's own applications, newest first", responses=ERRORS)
+def list_applications(
+    status: Annotated[str | None, Query(pattern=r"^[A-Z_]{3,20}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    next: Annotated[str | None, Query(max_length=2048)] = None,  # noqa: A002 - the API's own name
+) -> contract.ApplicationList:
+    return contract.ApplicationList(**intake.list_applications(facility_id=facility_id(), status=status, limit=limit, after=next))
 
 
-@app.post("/v1/applications/<application_id>/uploads")
-def upload_slots(application_id: str):
-    body = json_object(app.current_event)
-    return intake.upload_slots(application_id, body.get("documents"), facility_id=facility_id())
+@app.get("/v1/applications/<application_id>", summary="Status, SOP timeline and reasons", responses=ERRORS)
+def status(application_id: ApplicationId) -> contract.StatusResponse:
+    return contract.StatusResponse(**intake.status(application_id, facility_id=facility_id()))
 
 
-@app.post("/v1/applications/<application_id>/submit")
-def submit(application_id: str):
-    return Response(202, "application/json", intake.submit(application_id, facility_id=facility_id()))
+@app.put("/v1/applications/<application_id>", summary="Update a draft or a returned application", responses=ERRORS)
+def update_draft(application_id: ApplicationId, application: Annotated[ApplicationInput, Body()]) -> contract.DraftResponse:
+    return contract.DraftResponse(**intake.update_draft(application_id, application.model_dump(mode="json"), facility_id=facility_id()))
 
 
-@app.get("/v1/applications/<application_id>")
-def status(application_id: str):
-    return intake.status(application_id, facility_id=facility_id())
+@app.post("/v1/applications/<application_id>/uploads", summary="Presigned POSTs, one per document", responses=ERRORS)
+def upload_slots(application_id: ApplicationId, request: Annotated[contract.UploadRequest, Body()]) -> contract.UploadSlotsResponse:
+    return contract.UploadSlotsResponse(**intake.upload_slots(application_id, request.documents, facility_id=facility_id()))
+
+
+@app.post("/v1/applications/<application_id>/uploads/confirm", summary="Check what actually landed", responses=ERRORS)
+def confirm_uploads(application_id: ApplicationId) -> contract.ConfirmResponse:
+    return contract.ConfirmResponse(**intake.confirm_uploads(application_id, facility_id=facility_id()))
+
+
+@app.post("/v1/applications/<application_id>/submit", status_code=202, summary="Submit a draft (idempotent)", responses=ERRORS)
+def submit(application_id: ApplicationId, idempotency_key: IdempotencyKey) -> contract.SubmitResponse:
+    return _once("submit", application_id, idempotency_key)
+
+
+@app.post("/v1/applications/<application_id>/resubmit", status_code=202, summary="Resubmit a returned application (idempotent)",
+          responses=ERRORS)
+def resubmit(application_id: ApplicationId, idempotency_key: IdempotencyKey) -> contract.SubmitResponse:
+    return _once("resubmit", application_id, idempotency_key)
+
+
+def _once(action: str, application_id: str, idempotency_key: str):
+    request = {"action": action, "application_id": application_id, "idempotency_key": idempotency_key,
+               "facility_id": facility_id()}
+    for _ in range(50):  # the same key in flight elsewhere: wait for its answer rather than start again
+        try:
+            answer = _submit_once(request=request)
+            break
+        except IdempotencyAlreadyInProgressError:
+            time.sleep(0.1)
+    else:
+        raise StatusConflict(application_id)
+    metrics.add_metric("Submissions", MetricUnit.Count, 1)
+    return contract.SubmitResponse(**answer)
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
+def _submit_once(request: dict) -> dict:
+    do = intake.submit if request["action"] == "submit" else intake.resubmit
+    return do(request["application_id"], facility_id=request["facility_id"])
+
+
+@app.get("/v1/openapi.json", include_in_schema=False)
+def openapi():
+    return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema(
+        openapi_version="3.1.0", title=app.openapi_config.title, version=app.openapi_config.version))
+
+
+@app.get("/hospital", include_in_schema=False)
+def page():
+    return Response(200, "text/html; charset=utf-8", hospital_page.html(), headers={"Cache-Control": "no-store"})
+
+
+@app.exception_handler(RequestValidationError)
+def request_invalid(exc: RequestValidationError):
+    errors = exc.errors()
+    if any(e["type"] in ("json_invalid", "model_attributes_type", "model_type", "dict_type") and len(e["loc"]) <= 2
+           and tuple(e["loc"])[:1] == ("body",) for e in errors):
+        return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+    if _is_application_body(errors):
+        # Report the structural errors together with the cross-field rules, all at once.
+        fields = intake.input_problems(app.current_event.json_body, facility_id=facility_id())
+        return error(422, "validation_failed", "Data permohonan belum benar.", [e.as_dict() for e in fields])
+    fields = [e.as_dict() for e in from_error_dicts(errors, skip=1)]
+    return error(422, "validation_failed", "Data permintaan belum benar.", fields)
+
+
+_APPLICATION_BODIES = (("POST", re.compile(r"^/v1/applications$")), ("PUT", re.compile(r"^/v1/applications/[^/]+$")))
+
+
+def _is_application_body(errors) -> bool:
+    """The request carried an application (create or update), and its body was what failed."""
+    event = app.current_event
+    return any(method == event.http_method and path.match(event.path) for method, path in _APPLICATION_BODIES) \
+        and any(tuple(e["loc"])[:1] == ("body",) for e in errors)
 
 
 @app.exception_handler(ApplicationInvalid)
@@ -53,12 +161,12 @@ def invalid(exc: ApplicationInvalid):
 
 @app.exception_handler(ValueError)
 def malformed(exc: ValueError):
-    return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+    return error(400, "malformed_request", "Isi permintaan tidak dapat dibaca.")
 
 
 @app.exception_handler(PermissionError)
 def unauthenticated(exc: PermissionError):
-    return error(401, "unauthenticated", "Identitas fasilitas kesehatan tidak dikenali.")
+    return error(401, "unauthenticated", "Kunci fasilitas kesehatan tidak dikenali.")
 
 
 @app.exception_handler(ApplicationNotFound)
@@ -85,4 +193,5 @@ def no_route(exc):
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event, context):
+    idempotency.register_lambda_context(context)
     return app.resolve(event, context)

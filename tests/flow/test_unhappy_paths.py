@@ -24,6 +24,7 @@ from akta.adapters.archive import Archive
 from akta.adapters.records import Records
 from akta.domain.calendar import load_calendar
 from sandbox import samples, scenarios
+from sandbox.aws import DEMO_FACILITY
 from sandbox.lambdas import Fault
 
 SHORT = 2  # seconds: the outer limit for the waits that are meant to time out
@@ -79,7 +80,7 @@ def rejections(world) -> dict:
     assert rejected.status_code == 200
     returned = world.hospital.wait_for_status(application_id, "RETURNED")
     world.hospital.update(application_id, payload)  # the hospital corrects the data
-    world.hospital.submit(application_id)
+    world.hospital.resubmit(application_id)
     world.operator.register(application_id, payload, nth=1)
     world.verifier.decide(world.verifier.link_for(application_id, 1), decision="approve").raise_for_status()
     head_link = world.head.link_for(application_id)
@@ -200,7 +201,7 @@ def concurrent_submits(world) -> dict:
     def submit():
         barrier.wait()
         try:
-            answers.append(intake.submit(application_id, facility_id=world.hospital.facility_id)["execution"])
+            answers.append(intake.submit(application_id, facility_id=DEMO_FACILITY)["execution"])
         except intake.AlreadySubmitted:
             answers.append("already_submitted")
 
@@ -225,9 +226,9 @@ def resubmit_while_checking(world) -> dict:
     world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
     # Lambda fails once for the check, so it is still running (retrying) when the second submit arrives.
     world.sandbox.router.inject("completeness_check", Fault("service", times=1))
-    world.hospital.submit(application_id)
-    second = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/submit",
-                           headers={"X-Facility-Id": world.hospital.facility_id}, timeout=30)
+    world.hospital.resubmit(application_id)
+    second = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/resubmit",
+                           headers={**world.hospital.headers, "Idempotency-Key": "another-resubmission"}, timeout=30)
     return {"id": application_id, "second": second, "after": world.hospital.wait_for_status(application_id, "SIAK_ENTRY")}
 
 

@@ -1,10 +1,14 @@
-"""SOP 1-2: the hospital's API answers bad input with field-level Indonesian messages and loses nothing."""
+"""SOP 1-2: the hospital's API. Authenticated by facility key, field-level Indonesian errors, nothing lost,
+another facility's application never visible, uploads checked for what actually landed, idempotent submit."""
 
 from __future__ import annotations
 
 import base64
 import json
+import threading
+import uuid
 
+import boto3
 import pytest
 import requests
 
@@ -13,17 +17,36 @@ from akta.domain.documents import MAX_DOCUMENT_BYTES
 from sandbox import samples
 
 
-@pytest.fixture
+def headers(key, **extra):
+    return {"Authorization": f"Bearer {key}", **extra}
+
+
+@pytest.fixture(scope="module")
 def api(world):
     return world.gateway.url + "/v1/applications"
 
 
-def headers(facility="rs-uji"):
-    return {"X-Facility-Id": facility}
+@pytest.fixture(scope="module")
+def key(world):
+    return world.sandbox.facility_key
 
 
-def test_sop2_a_valid_draft_is_created_with_its_required_documents(api):
-    response = requests.post(api, json=samples.application(), headers=headers())
+@pytest.fixture(scope="module")
+def other_key(world):
+    from akta.service import facilities
+
+    facilities.register("klinik-lain", "Klinik Lain", "clinic", "admin@klinik-lain.test")
+    return facilities.issue_key("klinik-lain")[1]
+
+
+def create(api, key, payload=None) -> str:
+    response = requests.post(api, json=payload or samples.application(), headers=headers(key), timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()["application_id"]
+
+
+def test_sop2_a_valid_draft_is_created_with_its_required_documents(api, key):
+    response = requests.post(api, json=samples.application(), headers=headers(key), timeout=30)
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "DRAFT"
@@ -31,12 +54,36 @@ def test_sop2_a_valid_draft_is_created_with_its_required_documents(api):
         "surat_keterangan_lahir", "kartu_keluarga", "buku_nikah", "ktp_ibu", "ktp_ayah"]
 
 
-def test_sop2_invalid_data_gets_every_field_error_in_indonesian_without_echoing_values(api):
+@pytest.mark.parametrize("authorization", [None, "Bearer akf_not-a-real-key", "Basic abc", "Bearer "])
+def test_a_request_without_a_valid_facility_key_is_refused_in_the_error_shape(api, authorization):
+    response = requests.post(api, json=samples.application(), headers={"Authorization": authorization} if authorization else {}, timeout=30)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_a_revoked_key_no_longer_opens_the_api(api):
+    from akta.service import facilities
+
+    facilities.register("bidan-uji", "Bidan Uji", "midwife", "bidan@uji.test")
+    key_id, key = facilities.issue_key("bidan-uji")
+    assert requests.get(api, headers=headers(key), timeout=30).status_code == 200
+    assert facilities.revoke_key(key_id)
+    assert requests.get(api, headers=headers(key), timeout=30).status_code == 401
+
+
+def test_a_facility_id_in_the_body_is_refused_not_trusted(api, key):
+    payload = {**samples.application(), "facility_id": "rs-lain"}
+    response = requests.post(api, json=payload, headers=headers(key), timeout=30)
+    assert response.status_code == 422
+    assert ("facility_id", "unknown_field") in [(f["field"], f["code"]) for f in response.json()["error"]["fields"]]
+
+
+def test_sop2_invalid_data_gets_every_field_error_in_indonesian_without_echoing_values(api, key):
     payload = samples.application()
     payload["mother"]["nik"] = "1571019999990001"  # impossible date in the NIK
     payload["kk_number"] = "3273010101200001"  # a KK outside Kota Jambi
     payload["contact"]["whatsapp"] = "12345"
-    response = requests.post(api, json=payload, headers=headers())
+    response = requests.post(api, json=payload, headers=headers(key), timeout=30)
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "validation_failed"
@@ -47,35 +94,75 @@ def test_sop2_invalid_data_gets_every_field_error_in_indonesian_without_echoing_
         assert value not in response.text
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b""])
-def test_a_malformed_body_is_a_400_in_the_error_shape(api, body):
-    response = requests.post(api, data=body, headers={**headers(), "Content-Type": "application/json"})
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "malformed_request"
-
-
-def test_a_request_without_a_facility_is_refused(api):
-    response = requests.post(api, json=samples.application())
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "unauthenticated"
-
-
-def test_another_facilitys_application_is_404_never_its_data(api):
+def test_structural_errors_from_the_contract_are_field_level_indonesian_too(api, key):
     payload = samples.application()
-    created = requests.post(api, json=payload, headers=headers("rs-a")).json()
-    response = requests.get(f"{api}/{created['application_id']}", headers=headers("rs-b"))
-    assert response.status_code == 404
-    assert payload["mother"]["name"] not in response.text
+    payload["child"]["weight_grams"] = "berat"
+    del payload["father"]
+    response = requests.post(api, json=payload, headers=headers(key), timeout=30)
+    assert response.status_code == 422
+    fields = {f["field"]: f for f in response.json()["error"]["fields"]}
+    assert fields["father"]["code"] == "required" and "ayah" in fields["father"]["message"].lower()
+    assert fields["child.weight_grams"]["code"] in ("invalid_integer", "invalid_number")
+    assert "berat" not in json.dumps([f["message"] for f in fields.values()])
 
 
-def test_upload_slots_are_presigned_posts_limited_to_one_key_type_and_the_size_cap(api):
-    created = requests.post(api, json=samples.application(), headers=headers()).json()
-    application_id = created["application_id"]
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"", b"null", b'"text"'])
+def test_a_malformed_body_is_a_400_in_the_error_shape(api, key, body):
+    response = requests.post(api, data=body, headers=headers(key, **{"Content-Type": "application/json"}), timeout=30)
+    assert response.status_code in (400, 422)
+    assert response.json()["error"]["code"] in ("malformed_request", "validation_failed")
+
+
+def test_another_facilitys_application_is_404_for_every_operation_and_reveals_nothing(api, key, other_key, world):
+    payload = samples.application()
+    application_id = create(api, key, payload)
+    theirs = headers(other_key, **{"Idempotency-Key": str(uuid.uuid4())})
+    calls = [
+        requests.get(f"{api}/{application_id}", headers=theirs, timeout=30),
+        requests.put(f"{api}/{application_id}", json=payload, headers=theirs, timeout=30),
+        requests.post(f"{api}/{application_id}/uploads", json={"documents": {"kartu_keluarga": "application/pdf"}}, headers=theirs, timeout=30),
+        requests.post(f"{api}/{application_id}/uploads/confirm", headers=theirs, timeout=30),
+        requests.post(f"{api}/{application_id}/submit", headers=theirs, timeout=30),
+        requests.post(f"{api}/{application_id}/resubmit", headers=theirs, timeout=30),
+    ]
+    for response in calls:
+        assert response.status_code == 404, response.request.method + " " + response.url
+        assert response.json()["error"]["code"] == "not_found"
+        for value in (payload["mother"]["name"], payload["mother"]["nik"], payload["child"]["name"]):
+            assert value not in response.text
+    listing = requests.get(api, headers=headers(other_key), timeout=30).json()
+    assert application_id not in json.dumps(listing)
+    assert world.hospital.status(application_id)["status"] == "DRAFT"  # nothing changed
+
+
+def test_the_facility_lists_its_own_applications_newest_first_paginated_and_by_status(api, world):
+    from akta.service import facilities
+
+    facilities.register("bidan-daftar", "Bidan Daftar", "midwife", "bidan@daftar.test")
+    _, key = facilities.issue_key("bidan-daftar")
+    ids = [create(api, key) for _ in range(3)]
+    first = requests.get(api, params={"limit": 2}, headers=headers(key), timeout=30).json()
+    second = requests.get(api, params={"limit": 2, "next": first["next"]}, headers=headers(key), timeout=30).json()
+    assert [i["application_id"] for i in first["items"] + second["items"]] == ids[::-1]
+    assert second["next"] is None
+    drafts = requests.get(api, params={"status": "DRAFT"}, headers=headers(key), timeout=30).json()
+    assert len(drafts["items"]) == 3
+    submitted = requests.get(api, params={"status": "SUBMITTED"}, headers=headers(key), timeout=30).json()
+    assert submitted["items"] == []
+    bad = requests.get(api, params={"limit": 0}, headers=headers(key), timeout=30)
+    assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "limit"
+    forged = requests.get(api, params={"next": "bm90LWpzb24"}, headers=headers(key), timeout=30)
+    assert forged.status_code == 400
+
+
+def test_upload_slots_are_presigned_posts_limited_to_one_key_type_and_the_size_cap(api, key):
+    application_id = create(api, key)
     response = requests.post(f"{api}/{application_id}/uploads", json={"documents": {"kartu_keluarga": "application/pdf"}},
-                             headers=headers())
+                             headers=headers(key), timeout=30)
     assert response.status_code == 200
     (slot,) = response.json()["uploads"]
     assert slot["fields"]["key"] == f"applications/{application_id}/kartu_keluarga"
+    assert slot["expires_in"] <= 15 * 60
     # moto does not enforce POST policies: check the signed policy document itself.
     policy = json.loads(base64.b64decode(slot["fields"]["policy"]))
     conditions = policy["conditions"]
@@ -87,19 +174,41 @@ def test_upload_slots_are_presigned_posts_limited_to_one_key_type_and_the_size_c
 @pytest.mark.parametrize("documents, field, code", [
     ({"surat_nikah_palsu": "application/pdf"}, "documents.surat_nikah_palsu", "document_not_required"),
     ({"kartu_keluarga": "application/zip"}, "documents.kartu_keluarga", "document_type"),
-    ({}, "documents", "required"),
 ])
-def test_upload_slots_are_refused_for_unknown_kinds_and_types(api, documents, field, code):
-    application_id = requests.post(api, json=samples.application(), headers=headers()).json()["application_id"]
-    response = requests.post(f"{api}/{application_id}/uploads", json={"documents": documents}, headers=headers())
+def test_upload_slots_are_refused_for_unknown_kinds_and_types(api, key, documents, field, code):
+    application_id = create(api, key)
+    response = requests.post(f"{api}/{application_id}/uploads", json={"documents": documents}, headers=headers(key), timeout=30)
     assert response.status_code == 422
     assert [(f["field"], f["code"]) for f in response.json()["error"]["fields"]] == [(field, code)]
 
 
-def test_sop3_the_completeness_check_returns_every_reason_at_once(world, api):
+def test_an_empty_upload_request_is_a_field_error(api, key):
+    application_id = create(api, key)
+    response = requests.post(f"{api}/{application_id}/uploads", json={"documents": {}}, headers=headers(key), timeout=30)
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "documents"
+
+
+def test_confirming_uploads_checks_what_actually_landed(world, api, key):
     hospital = world.hospital
-    draft = hospital.create(samples.application())
-    application_id = draft["application_id"]
+    application_id = hospital.create(samples.application())["application_id"]
+    hospital.upload(application_id, {
+        "surat_keterangan_lahir": (samples.pdf_document(), "application/pdf"),
+        "buku_nikah": (samples.pdf_document(), "application/pdf"),
+        "ktp_ibu": (b"this is not a PDF", "application/pdf"),  # landed anyway: moto ignores the policy
+        "ktp_ayah": (b"", "image/jpeg"),
+    })
+    response = requests.post(f"{api}/{application_id}/uploads/confirm", headers=headers(key), timeout=30)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["complete"] is False
+    assert {d["kind"]: d["status"] for d in body["documents"]} == {
+        "surat_keterangan_lahir": "ok", "kartu_keluarga": "missing", "buku_nikah": "ok", "ktp_ibu": "wrong_type", "ktp_ayah": "empty"}
+
+
+def test_sop3_the_completeness_check_returns_every_reason_at_once(world):
+    hospital = world.hospital
+    application_id = hospital.create(samples.application())["application_id"]
     hospital.upload(application_id, {
         "surat_keterangan_lahir": (samples.pdf_document(), "application/pdf"),
         "buku_nikah": (samples.pdf_document(), "application/pdf"),
@@ -112,29 +221,63 @@ def test_sop3_the_completeness_check_returns_every_reason_at_once(world, api):
     assert reasons == {("documents.kartu_keluarga", "document_missing"), ("documents.ktp_ibu", "document_type"),
                        ("documents.ktp_ayah", "document_empty")}
     assert all(r["message"] for r in returned["reasons"])
-    # Nothing incomplete reaches the archive.
-    assert Archive().archived_documents(application_id) == []
+    assert Archive().archived_documents(application_id) == []  # nothing incomplete reaches the archive
 
 
-def test_a_submitted_application_cannot_be_changed_or_uploaded_to(world, api):
-    draft = world.hospital.create(samples.application())
-    application_id = draft["application_id"]
+def test_a_submitted_application_cannot_be_changed_or_uploaded_to(world, api, key):
+    application_id = world.hospital.create(samples.application())["application_id"]
     world.hospital.submit(application_id)
     response = requests.post(f"{api}/{application_id}/uploads", json={"documents": {"kartu_keluarga": "application/pdf"}},
-                             headers={"X-Facility-Id": world.hospital.facility_id})
+                             headers=headers(key), timeout=30)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "status_conflict"
 
 
-def test_a_second_submit_while_the_file_is_checked_is_refused_and_starts_nothing(world, sfn):
-    draft = world.hospital.create(samples.application())
-    application_id = draft["application_id"]
-    first = world.hospital.submit(application_id)
-    assert first["execution"] == f"{application_id}-1"
-    again = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/submit",
-                          headers={"X-Facility-Id": world.hospital.facility_id}, timeout=30)
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "already_submitted"
-    assert "sedang diperiksa" in again.json()["error"]["message"]
-    executions = sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
-    assert [e["name"] for e in executions if e["name"].startswith(application_id)] == [f"{application_id}-1"]
+def test_submit_needs_an_idempotency_key(api, key):
+    application_id = create(api, key)
+    response = requests.post(f"{api}/{application_id}/submit", headers=headers(key), timeout=30)
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "idempotency-key"  # header names are case-insensitive
+
+
+def test_the_same_idempotency_key_twice_concurrently_starts_one_execution_with_the_same_answer(world, api, key):
+    application_id = create(api, key)
+    idempotency_key = str(uuid.uuid4())
+    answers, barrier = [], threading.Barrier(2)
+
+    def submit():
+        barrier.wait()
+        answers.append(requests.post(f"{api}/{application_id}/submit",
+                                     headers=headers(key, **{"Idempotency-Key": idempotency_key}), timeout=60))
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json()
+    sfn = boto3.client("stepfunctions")
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
+             if e["name"].startswith(application_id)]
+    assert names == [f"{application_id}-1"]
+    # A different key after success is a conflict, not a second execution.
+    other = requests.post(f"{api}/{application_id}/submit", headers=headers(key, **{"Idempotency-Key": str(uuid.uuid4())}), timeout=30)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "already_submitted"
+
+
+def test_resubmit_is_only_for_a_returned_application(api, key):
+    application_id = create(api, key)
+    response = requests.post(f"{api}/{application_id}/resubmit", headers=headers(key, **{"Idempotency-Key": str(uuid.uuid4())}), timeout=30)
+    assert response.status_code == 409
+
+
+def test_the_openapi_contract_is_served_with_the_security_scheme_and_the_error_shape(world):
+    spec = requests.get(world.gateway.url + "/v1/openapi.json", timeout=30).json()
+    assert spec["components"]["securitySchemes"]["facilityKey"]["scheme"] == "bearer"
+    assert "ErrorResponse" in spec["components"]["schemas"]
+    paths = spec["paths"]
+    assert {"/v1/applications", "/v1/applications/{application_id}", "/v1/applications/{application_id}/uploads",
+            "/v1/applications/{application_id}/uploads/confirm", "/v1/applications/{application_id}/submit",
+            "/v1/applications/{application_id}/resubmit"} <= set(paths)
+    assert "409" in paths["/v1/applications/{application_id}/submit"]["post"]["responses"]

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from infra.declaration import ASL_PATH, FUNCTIONS, ROUTES, placeholders
+from infra.declaration import ASL_PATH, FUNCTIONS, GATEWAY_RESPONSES, ROUTES, placeholders
 
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
@@ -47,12 +47,22 @@ def test_the_state_machine_is_the_asl_file_with_every_placeholder_bound(template
     assert machine["TracingConfiguration"]["Enabled"] is True
 
 
-def test_every_declared_route_reaches_its_function(template):
+def test_every_declared_route_reaches_its_function_and_facility_routes_need_a_key(template):
     paths = {p["PathPart"] for p in resources(template, "AWS::ApiGateway::Resource").values()}
     for route in ROUTES:
         assert route.path.rstrip("/").split("/")[-1] in paths
-    methods = resources(template, "AWS::ApiGateway::Method")
+    methods = list(resources(template, "AWS::ApiGateway::Method").values())
     assert len(methods) == len(ROUTES)
+    assert sum(m["AuthorizationType"] == "CUSTOM" for m in methods) == sum(1 for r in ROUTES if r.authorizer)
+    (authorizer,) = resources(template, "AWS::ApiGateway::Authorizer").values()
+    assert authorizer["Type"] == "TOKEN" and authorizer["IdentitySource"] == "method.request.header.Authorization"
+
+
+def test_the_gateways_own_refusals_use_the_apis_error_shape(template):
+    responses = {r["ResponseType"]: r for r in resources(template, "AWS::ApiGateway::GatewayResponse").values()}
+    assert set(responses) == set(GATEWAY_RESPONSES)
+    body = json.loads(responses["UNAUTHORIZED"]["ResponseTemplates"]["application/json"])
+    assert body["error"]["code"] == "unauthenticated"
 
 
 def test_the_archive_is_versioned_with_object_lock_and_uploads_expire(template):

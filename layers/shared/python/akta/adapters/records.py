@@ -54,6 +54,27 @@ class Records:
             ConditionExpression=Attr("pk").not_exists(),
         )
 
+    # -- facilities --------------------------------------------------------------------------------------
+    def put_facility(self, facility: dict) -> None:
+        self._table.put_item(Item={"pk": f"FACILITY#{facility['facility_id']}", "sk": "META", **facility})
+
+    def facility(self, facility_id: str) -> dict | None:
+        return self._table.get_item(Key={"pk": f"FACILITY#{facility_id}", "sk": "META"}).get("Item")
+
+    def facilities(self) -> list[dict]:
+        return self._table.scan(FilterExpression=Attr("pk").begins_with("FACILITY#"))["Items"]
+
+    def list_for_facility(self, facility_id: str, *, status: str | None, limit: int, after: dict | None) -> tuple[list[dict], dict | None]:
+        """A facility's applications, newest first, one page at a time (index by_facility)."""
+        kwargs = {"IndexName": "by_facility", "KeyConditionExpression": Key("facility_id").eq(facility_id),
+                  "ScanIndexForward": False, "Limit": limit}
+        if status:
+            kwargs["FilterExpression"] = Attr("status").eq(status)
+        if after:
+            kwargs["ExclusiveStartKey"] = after
+        page = self._table.query(**kwargs)
+        return page["Items"], page.get("LastEvaluatedKey")
+
     def get(self, application_id: str) -> dict:
         item = self._table.get_item(Key={"pk": _pk(application_id), "sk": "META"}, ConsistentRead=True).get("Item")
         if not item:

@@ -101,6 +101,30 @@ class TaskStore:
             raise Refused("counter_key")
         return item
 
+    # -- facility API keys: shown once, stored as a hash, revocable ------------------------------------------
+    def create_api_key(self, facility_id: str, at: datetime) -> tuple[str, str]:
+        """A new key for a facility: (key_id to list and revoke it by, the key itself, shown once)."""
+        key = "akf_" + secrets.token_urlsafe(32)
+        key_id = key[4:12]
+        self._table.put_item(Item={
+            "pk": f"APIKEY#{digest(key)}", "kind": "api_key", "key_id": key_id, "facility_id": facility_id,
+            "status": "open", "created_at": at.isoformat(),
+        })
+        return key_id, key
+
+    def api_key(self, key: str) -> dict | None:
+        item = self._table.get_item(Key={"pk": f"APIKEY#{digest(key)}"}).get("Item")
+        return item if item and item["status"] == "open" else None
+
+    def api_keys(self) -> list[dict]:
+        return self._scan(Attr("kind").eq("api_key"))
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        found = [item for item in self.api_keys() if item["key_id"] == key_id and item["status"] == "open"]
+        for item in found:
+            self.supersede(item["pk"], at, status="revoked")
+        return bool(found)
+
     # -- one-time form tokens: a page's POST must carry the token its GET rendered -----------------------
     def issue_form_token(self, subject: str, at: datetime, ttl: timedelta = timedelta(hours=2), **extra) -> str:
         token = secrets.token_urlsafe(24)
@@ -120,15 +144,15 @@ class TaskStore:
         return item
 
     # -- shared ----------------------------------------------------------------------------------------
-    def supersede(self, key: str, at: datetime) -> None:
+    def supersede(self, key: str, at: datetime, status: str = "superseded") -> None:
         """A fresh link or code replaced this one (the task waits again): it no longer decides."""
         try:
             self._table.update_item(
                 Key={"pk": key},
-                UpdateExpression="SET #status = :superseded, decided_at = :at",
+                UpdateExpression="SET #status = :status, decided_at = :at",
                 ConditionExpression=Attr("status").eq("open"),
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":superseded": "superseded", ":at": at.isoformat()},
+                ExpressionAttributeValues={":status": status, ":at": at.isoformat()},
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -136,7 +160,10 @@ class TaskStore:
 
     def open_links(self) -> list[dict]:
         """Staff links still waiting for a decision (for the SLA sweeper; the table stays small thanks to TTL)."""
-        items, kwargs = [], {"FilterExpression": Attr("kind").eq("link") & Attr("status").eq("open")}
+        return self._scan(Attr("kind").eq("link") & Attr("status").eq("open"))
+
+    def _scan(self, condition) -> list[dict]:
+        items, kwargs = [], {"FilterExpression": condition}
         while True:
             page = self._table.scan(ConsistentRead=True, **kwargs)
             items += page["Items"]

@@ -14,6 +14,11 @@ import pydantic
 
 FIELD_LABELS: dict[str, str] = {
     "": "Data permohonan",
+    "documents": "Daftar dokumen",
+    "idempotency-key": "Header Idempotency-Key",
+    "status": "Filter status",
+    "limit": "Jumlah per halaman",
+    "next": "Penanda halaman berikutnya",
     "facility_id": "Kode fasilitas kesehatan",
     "child": "Data anak",
     "child.name": "Nama anak",
@@ -214,9 +219,15 @@ def _translate(error: dict, field: str) -> FieldError:
 
 def from_pydantic(exc: pydantic.ValidationError, prefix: str = "") -> list[FieldError]:
     """Translate every pydantic error to a FieldError; the input value is dropped."""
+    return from_error_dicts(exc.errors(include_url=False, include_input=False), prefix)
+
+
+def from_error_dicts(errors, prefix: str = "", *, skip: int = 0) -> list[FieldError]:
+    """The same for pydantic-shaped error dicts (Powertools' RequestValidationError); `skip` drops leading
+    location parts such as "body". Only "loc" and "type" are read, never "input" or "msg"."""
     result = []
-    for error in exc.errors(include_url=False, include_input=False):
-        path = ".".join(str(part) for part in error["loc"])
+    for error in errors:
+        path = ".".join(str(part) for part in tuple(error["loc"])[skip:])
         field = ".".join(p for p in (prefix, path) if p)
         result.append(_translate(error, field))
     return result

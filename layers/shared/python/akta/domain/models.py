@@ -18,7 +18,7 @@ from akta.domain.nik import NikError, Sex, in_jurisdiction, kk_problems, nik_pro
 from akta.domain.phone import normalise_mobile
 
 __all__ = [
-    "ApplicationData", "BirthProof", "Child", "Contact", "MarriageProof", "Parent", "Sex", "Witness",
+    "ApplicationData", "ApplicationInput", "BirthProof", "Child", "Contact", "MarriageProof", "Parent", "Sex", "Witness",
     "is_late_registration", "jakarta_today", "parse_application",
 ]
 
@@ -131,8 +131,9 @@ class Contact(_Model):
         return value
 
 
-class ApplicationData(_Model):
-    facility_id: str = Field(min_length=1, max_length=64)
+class ApplicationInput(_Model):
+    """What a hospital sends: the application without the facility (that comes from its credentials)."""
+
     child: Child
     mother: Parent
     father: Parent
@@ -143,6 +144,10 @@ class ApplicationData(_Model):
     contact: Contact
     # Required (exactly two) only when an SPTJM is used; refused otherwise. Checked by parse_application.
     witnesses: list[Witness] = Field(default=[], max_length=SPTJM_WITNESSES)
+
+
+class ApplicationData(ApplicationInput):
+    facility_id: str = Field(min_length=1, max_length=64)
 
     @field_validator("facility_id")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -11,8 +12,8 @@ from akta.adapters.archive import Archive
 from akta.adapters.aws import client
 from akta.adapters.callbacks import send_success
 from akta.adapters.records import ApplicationNotFound, Records, StatusConflict
-from akta.domain.documents import ACCEPTED_CONTENT_TYPES, DOCUMENT_KINDS, required_documents
-from akta.domain.errors import ApplicationInvalid, FieldError
+from akta.domain.documents import ACCEPTED_CONTENT_TYPES, DOCUMENT_KINDS, document_problems, required_documents
+from akta.domain.errors import ApplicationInvalid, FieldError, field_error
 from akta.domain.models import ApplicationData, jakarta_today, parse_application
 from akta.service.common import Status, now, record, timeline
 
@@ -41,6 +42,19 @@ def execution_name(application_id: str, attempt: int) -> str:
 
 def wait_timeouts() -> dict[str, int]:
     return DEFAULT_TIMEOUTS | json.loads(os.environ.get("WAIT_TIMEOUTS", "{}"))
+
+
+def input_problems(body, *, facility_id: str) -> list[FieldError]:
+    """Every problem with a submitted application at once: structure and the cross-field rules together."""
+    errors: list[FieldError] = []
+    if isinstance(body, dict) and "facility_id" in body:  # the facility comes from the key, never the body
+        errors.append(field_error("facility_id", "unknown_field"))
+        body = {k: v for k, v in body.items() if k != "facility_id"}
+    try:
+        parse_application({**body, "facility_id": facility_id} if isinstance(body, dict) else body, today=jakarta_today(now()))
+    except ApplicationInvalid as invalid:
+        errors += invalid.errors
+    return errors
 
 
 def create_draft(payload: dict, *, facility_id: str) -> dict:
@@ -90,8 +104,25 @@ class AlreadySubmitted(Exception):
     """The file is being checked already; a second submit changes nothing. Carries the id only."""
 
 
+def resubmit(application_id: str, *, facility_id: str) -> dict:
+    """A returned file, fixed: answer the waiting return task, so the completeness check runs again."""
+    records = Records()
+    current = _owned(records, application_id, facility_id)
+    if current["status"] == Status.SUBMITTED:
+        raise AlreadySubmitted(application_id)
+    if current["status"] != Status.RETURNED:
+        raise StatusConflict(application_id)
+    token = records.take_waiting(application_id, "return")
+    if token is None:  # another resubmission took it first
+        raise AlreadySubmitted(application_id)
+    records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
+    send_success(token, {"decision": "resubmitted"})
+    record(records, application_id, 2, "finished", "hospital", "resubmitted")
+    return {"application_id": application_id, "status": Status.SUBMITTED, "execution": execution_name(application_id, current["attempt"])}
+
+
 def submit(application_id: str, *, facility_id: str) -> dict:
-    """Start the SOP, or, for a returned file, answer the waiting return task.
+    """Start the SOP for a draft.
 
     Concurrent submits start one execution (a conditional status change, then a start by a fixed name);
     a submit while the file is being checked is refused, unless its execution never started.
@@ -99,14 +130,6 @@ def submit(application_id: str, *, facility_id: str) -> dict:
     records = Records()
     current = _owned(records, application_id, facility_id)
     status = current["status"]
-    if status == Status.RETURNED:
-        token = records.take_waiting(application_id, "return")
-        if token is None:  # another resubmission took it first
-            raise AlreadySubmitted(application_id)
-        records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
-        send_success(token, {"decision": "resubmitted"})
-        record(records, application_id, 2, "finished", "hospital", "resubmitted")
-        return {"application_id": application_id, "status": Status.SUBMITTED, "execution": execution_name(application_id, current["attempt"])}
     if status == Status.DRAFT:
         attempt = current["attempt"] + 1
         try:
@@ -157,6 +180,37 @@ def status(application_id: str, *, facility_id: str) -> dict:
         "timeline": timeline(records, application_id),
         "application": current["data"],
     }
+
+
+def list_applications(*, facility_id: str, status: str | None, limit: int, after: str | None) -> dict:
+    """The facility's own applications, newest first; `after` is the opaque `next` of the previous page."""
+    start = json.loads(base64.urlsafe_b64decode(after.encode())) if after else None
+    if start is not None and start.get("facility_id") != facility_id:
+        raise ValueError("next belongs to another listing")
+    items, last = Records().list_for_facility(facility_id, status=status, limit=limit, after=start)
+    return {
+        "items": [{"application_id": i["application_id"], "status": i["status"], "created_at": i["created_at"],
+                   "submitted_at": i.get("submitted_at")} for i in items],
+        "next": base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None,
+    }
+
+
+def confirm_uploads(application_id: str, *, facility_id: str) -> dict:
+    """What actually landed in the quarantine, document by document (the completeness check decides again)."""
+    records = Records()
+    current = _owned(records, application_id, facility_id)
+    application = ApplicationData.model_validate(current["data"])
+    uploaded = Archive().uploaded(application_id)
+    problems = {p.field.split(".", 1)[1]: p for p in document_problems(application, uploaded)}
+    statuses = {"document_missing": "missing", "document_empty": "empty", "document_too_large": "too_large",
+                "document_type": "wrong_type"}
+    documents = [
+        {"kind": kind, "label": DOCUMENT_KINDS[kind].label,
+         "status": statuses[problems[kind].code] if kind in problems else "ok",
+         "message": problems[kind].message if kind in problems else None}
+        for kind in required_documents(application)
+    ]
+    return {"application_id": application_id, "complete": not problems, "documents": documents}
 
 
 def _owned(records: Records, application_id: str, facility_id: str) -> dict:
