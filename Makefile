@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared/python:.
 
-.PHONY: demo serve test clean
+.PHONY: demo serve test facilities clean
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 
 serve: $(STAMP)
 	$(PY) -u -m sandbox.serve
+
+# e.g. make facilities ARGS="--sandbox issue-key rsud-raden-mattaher"
+facilities: $(STAMP)
+	$(PY) -m infra.facilities $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest

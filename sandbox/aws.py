@@ -174,9 +174,12 @@ class Sandbox:
         threading.Thread(target=tick, daemon=True, name="sandbox-schedules").start()
 
     def set_public_base_url(self, url: str) -> None:
+        """Where links point, and the one origin (the hospital page's) allowed to POST uploads to S3."""
         self.public_base_url = url
         os.environ["PUBLIC_BASE_URL"] = url
         self.environment["PUBLIC_BASE_URL"] = url
+        boto3.client("s3").put_bucket_cors(Bucket=self.buckets["UPLOADS"], CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": [url], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
 
     def execution(self, application_id: str, attempt: int = 1) -> str:
         return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:birth-certificate:{application_id}-{attempt}"

@@ -74,3 +74,29 @@ def documents_for(kinds: list[str]) -> dict[str, tuple[bytes, str]]:
     """A small real file per document kind: identity cards as JPEG, the rest as PDF."""
     return {kind: (jpeg_document(), "image/jpeg") if kind.startswith("ktp") else (pdf_document(kind), "application/pdf")
             for kind in kinds}
+
+
+def write_walkthrough(folder: str) -> None:
+    """For the README's curl walkthrough: application.json, documents.json and one small file per document."""
+    import json
+    from pathlib import Path
+
+    from akta.domain.documents import required_documents
+    from akta.domain.models import ApplicationData
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    payload = application()
+    (out / "application.json").write_text(json.dumps(payload, indent=2))
+    kinds = required_documents(ApplicationData.model_validate({**payload, "facility_id": "contoh"}))
+    files = documents_for(kinds)
+    (out / "documents.json").write_text(json.dumps({"documents": {kind: ctype for kind, (_, ctype) in files.items()}}))
+    for kind, (data, _) in files.items():
+        (out / kind).write_bytes(data)
+    print(f"wrote {out}/application.json, documents.json and {len(files)} documents")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_walkthrough(sys.argv[1] if len(sys.argv) > 1 else "walkthrough")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -13,6 +14,11 @@ from sandbox.world import World
 def main() -> None:
     world = World(workdir=Path(".sandbox"), schedule_every=30, gateway_port=int(os.environ.get("PORT", "8750")))
     url = world.gateway.url
+    # For the admin command (python -m infra.facilities --sandbox ...): where the running sandbox is.
+    env = {k: v for k, v in world.sandbox.environment.items() if k.endswith("_TABLE")}
+    env |= {k: os.environ[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                       "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION")}
+    (world.sandbox.workdir / "env.json").write_text(json.dumps(env))
     print(f"Gateway (API, staff pages, counter): {url}")
     print(f"hospital key: {world.sandbox.facility_key}")
     print(f"  Hospital page:     {url}/hospital")
