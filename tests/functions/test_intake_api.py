@@ -281,3 +281,18 @@ def test_the_openapi_contract_is_served_with_the_security_scheme_and_the_error_s
             "/v1/applications/{application_id}/uploads/confirm", "/v1/applications/{application_id}/submit",
             "/v1/applications/{application_id}/resubmit"} <= set(paths)
     assert "409" in paths["/v1/applications/{application_id}/submit"]["post"]["responses"]
+
+
+def test_a_file_over_the_size_cap_that_landed_anyway_is_refused_at_confirmation_and_at_the_check(world, api, key):
+    hospital = world.hospital
+    draft = hospital.create(samples.application())
+    application_id = draft["application_id"]
+    kinds = [d["kind"] for d in draft["required_documents"]]
+    documents = samples.documents_for(kinds)
+    documents["kartu_keluarga"] = (b"%PDF-1.4\n" + b"0" * MAX_DOCUMENT_BYTES, "application/pdf")  # moto ignores the policy
+    hospital.upload(application_id, documents)
+    confirmed = requests.post(f"{api}/{application_id}/uploads/confirm", headers=headers(key), timeout=30).json()
+    assert {d["kind"]: d["status"] for d in confirmed["documents"]}["kartu_keluarga"] == "too_large"
+    hospital.submit(application_id)
+    returned = hospital.wait_for_status(application_id, "RETURNED")
+    assert [(r["field"], r["code"]) for r in returned["reasons"]] == [("documents.kartu_keluarga", "document_too_large")]
