@@ -25,3 +25,14 @@ def table(env_name: str):
 @functools.cache
 def _table(name: str, _endpoint: str | None):
     return boto3.resource("dynamodb").Table(name)
+
+
+def all_items(operation, **kwargs) -> list[dict]:
+    """Every item of a DynamoDB query or scan, following LastEvaluatedKey."""
+    items = []
+    while True:
+        page = operation(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

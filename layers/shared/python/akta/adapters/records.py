@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from akta.adapters.aws import table
+from akta.adapters.aws import all_items, table
 from akta.domain.timeline import TimelineEvent
 
 
@@ -62,7 +62,7 @@ class Records:
         return self._table.get_item(Key={"pk": f"FACILITY#{facility_id}", "sk": "META"}).get("Item")
 
     def facilities(self) -> list[dict]:
-        return self._table.scan(FilterExpression=Attr("pk").begins_with("FACILITY#"))["Items"]
+        return all_items(self._table.scan, FilterExpression=Attr("pk").begins_with("FACILITY#"))
 
     def list_for_facility(self, facility_id: str, *, status: str | None, limit: int, after: dict | None) -> tuple[list[dict], dict | None]:
         """A facility's applications, newest first, one page at a time (index by_facility)."""
@@ -159,10 +159,5 @@ class Records:
         return old["Attributes"]["task_token"]
 
     def _query(self, application_id: str, prefix: str) -> list[dict]:
-        items, kwargs = [], {"KeyConditionExpression": Key("pk").eq(_pk(application_id)) & Key("sk").begins_with(prefix)}
-        while True:
-            page = self._table.query(ConsistentRead=True, **kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return all_items(self._table.query, ConsistentRead=True,
+                         KeyConditionExpression=Key("pk").eq(_pk(application_id)) & Key("sk").begins_with(prefix))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
-from akta.adapters.aws import table
+from akta.adapters.aws import all_items, table
 
 # Crockford base32 without look-alikes: pickup codes are read aloud at a counter.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -163,13 +163,7 @@ class TaskStore:
         return self._scan(Attr("kind").eq("link") & Attr("status").eq("open"))
 
     def _scan(self, condition) -> list[dict]:
-        items, kwargs = [], {"FilterExpression": condition}
-        while True:
-            page = self._table.scan(ConsistentRead=True, **kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return all_items(self._table.scan, ConsistentRead=True, FilterExpression=condition)
 
     def mark_reminded(self, key: str, at: datetime) -> bool:
         """True the first time only: one reminder per task."""
