@@ -57,6 +57,7 @@ class Route:
     path: str  # API Gateway resource path, e.g. "/v1/{proxy+}"
     function: str
     authorizer: str | None = None  # a function that turns the caller's key into a facility id
+    rate_limit: int | None = None  # requests per second for this route (API Gateway method throttling)
 
 
 TABLES = (
@@ -168,6 +169,11 @@ FUNCTIONS = (
         state_placeholder="CompleteApplicationArn",
     ),
     Function(
+        "verify_pages",
+        "Public verification behind the certificate's QR code: valid / revoked / unknown, nothing personal",
+        actions=("dynamodb:GetItem",),
+    ),
+    Function(
         "sla_sweeper",
         "SLA clocks: one reminder for each staff task past its SOP target (mutu baku)",
         actions=("dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PutItem", "ses:SendEmail"),
@@ -189,6 +195,7 @@ ROUTES = (
     Route("ANY", "/staff/{proxy+}", "staff_pages"),
     Route("ANY", "/counter", "counter_pages"),
     Route("ANY", "/counter/{proxy+}", "counter_pages"),
+    Route("ANY", "/verify/{proxy+}", "verify_pages", rate_limit=5),  # public: throttled per second
 )
 
 

@@ -149,7 +149,11 @@ class BirthCertificateStack(Stack):
                                 level=sfn.LogLevel.ALL, include_execution_data=False),
         )
 
-        api = apigw.RestApi(self, "Api", rest_api_name="akta-kelahiran", deploy_options=apigw.StageOptions(stage_name="prod"))
+        throttled = {f"{r.path}/{r.method if r.method != 'ANY' else '*'}": apigw.MethodDeploymentOptions(
+            throttling_rate_limit=r.rate_limit, throttling_burst_limit=2 * r.rate_limit) for r in ROUTES if r.rate_limit}
+        api = apigw.RestApi(self, "Api", rest_api_name="akta-kelahiran",
+                            deploy_options=apigw.StageOptions(stage_name="prod", method_options=throttled or None),
+                            binary_media_types=["multipart/form-data"])
         authorizers = {
             name: apigw.TokenAuthorizer(self, f"{name}-authorizer", handler=self.functions[name],
                                         identity_source="method.request.header.Authorization",

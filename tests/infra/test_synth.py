@@ -79,3 +79,10 @@ def test_scheduled_functions_run_on_their_declared_rate(template):
     rules = [r for r in resources(template, "AWS::Events::Rule").values() if "ScheduleExpression" in r]
     declared = [f for f in FUNCTIONS if f.schedule_minutes]
     assert sorted(r["ScheduleExpression"] for r in rules) == sorted(f"rate({f.schedule_minutes} minutes)" for f in declared)
+
+
+def test_the_public_verification_route_is_throttled(template):
+    (stage,) = resources(template, "AWS::ApiGateway::Stage").values()
+    throttled = {s["ResourcePath"]: s["ThrottlingRateLimit"] for s in stage["MethodSettings"]}
+    declared = {r.path: r.rate_limit for r in ROUTES if r.rate_limit}
+    assert len(throttled) == len(declared) and set(throttled.values()) == set(declared.values())

@@ -54,6 +54,13 @@ class Records:
             ConditionExpression=Attr("pk").not_exists(),
         )
 
+    # -- certificates, by the id in their QR code ---------------------------------------------------------
+    def put_certificate(self, certificate: dict) -> None:
+        self._table.put_item(Item={"pk": f"CERT#{certificate['certificate_id']}", "sk": "META", **certificate})
+
+    def certificate(self, certificate_id: str) -> dict | None:
+        return self._table.get_item(Key={"pk": f"CERT#{certificate_id}", "sk": "META"}).get("Item")
+
     # -- facilities --------------------------------------------------------------------------------------
     def put_facility(self, facility: dict) -> None:
         self._table.put_item(Item={"pk": f"FACILITY#{facility['facility_id']}", "sk": "META", **facility})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import os
 import secrets
@@ -15,6 +16,7 @@ from akta.adapters.records import Records
 from akta.certificate.layout import CertificateData, read_embedded_record, render_pdf
 from akta.certificate.signing import Pkcs12Signer, check_signature
 from akta.domain.models import MarriageProof, jakarta_today
+from akta.domain.verification import mask_name
 from akta.service.common import SYSTEM, Status, now, record, staff
 
 # Permendagri 9/2016 (percepatan peningkatan cakupan kepemilikan akta kelahiran): a certificate issued
@@ -65,7 +67,13 @@ def issue(application_id: str) -> dict:
     current["certificate"] = issued
     pdf = _signer(os.environ["SIGNER_SECRET_ID"]).sign(render_pdf(certificate_data(current)))
     key = archive.put_certificate(application_id, pdf)
-    records.update(application_id, status=Status.ISSUED, certificate={**issued, "key": key, "size": len(pdf)}, reasons=[])
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    records.update(application_id, status=Status.ISSUED, reasons=[],
+                   certificate={**issued, "key": key, "size": len(pdf), "sha256": sha256})
+    # What the public verification page may show: nothing personal beyond a masked name.
+    records.put_certificate({**issued, "application_id": application_id, "sha256": sha256, "status": "valid",
+                             "registration_number": current["registration_number"],
+                             "child_name_masked": mask_name(current["data"]["child"]["name"])})
     record(records, application_id, 6, "finished", "head", "signed", at=now())
     return {"certificate_id": issued["certificate_id"]}
 

@@ -123,3 +123,31 @@ def handover_page(found: dict, errors: list | None = None) -> str:
         "<label><input type='checkbox' name='id_checked' value='yes'> KTP-el pengambil sudah diperiksa dan sesuai</label>"
         "<button type='submit'>Cetak dan serahkan</button></form>"
     ))
+
+
+_VERIFY_STATES = {
+    "valid": ("Akta Kelahiran ini sah", "Dokumen ini diterbitkan dan ditandatangani secara elektronik oleh Disdukcapil Kota Jambi."),
+    "revoked": ("Akta Kelahiran ini telah DICABUT", "Dokumen ini tidak berlaku lagi. Hubungi Disdukcapil Kota Jambi."),
+    "unknown": ("Akta tidak dikenal", "Tidak ada Akta Kelahiran dengan kode ini di arsip Disdukcapil Kota Jambi."),
+}
+_COMPARISONS = {
+    "identical": "Berkas PDF yang Anda unggah SAMA PERSIS dengan arsip digital.",
+    "different": "Berkas PDF yang Anda unggah BERBEDA dari arsip digital: jangan dipercaya.",
+    "missing": "Pilih berkas PDF akta (paling besar 2 MB) untuk dibandingkan.",
+}
+
+
+def verification_page(found: dict, comparison: str | None = None) -> str:
+    """The QR code's target: the state, the registration number, the issue date, a masked name; nothing else."""
+    title, text = _VERIFY_STATES[found["state"]]
+    body = [f"<p class='{'note' if found['state'] == 'valid' else 'error'}' data-state='{escape(found['state'])}'>{escape(text)}</p>"]
+    if found["state"] != "unknown":
+        body.append(rows([("Nomor akta", found["registration_number"]), ("Tanggal terbit", found["issued_on"]),
+                          ("Nama anak", found["child_name_masked"])]))
+        if comparison:
+            body.append(f"<p class='{'note' if comparison == 'identical' else 'error'}' data-comparison='{comparison}'>"
+                        f"{escape(_COMPARISONS[comparison])}</p>")
+        body.append("<h2>Bandingkan dengan berkas Anda</h2><form method='post' enctype='multipart/form-data'>"
+                    "<label for='pdf'>Berkas PDF akta</label><input id='pdf' name='pdf' type='file' accept='application/pdf'>"
+                    "<button type='submit'>Bandingkan</button></form>")
+    return layout(title, "".join(body))

@@ -1,0 +1,38 @@
+"""The QR code's target: anyone can check a certificate without logging in, and learns nothing personal."""
+
+from __future__ import annotations
+
+import requests
+
+from akta.certificate.layout import read_embedded_record
+from sandbox import scenarios
+
+
+def test_the_qr_target_shows_valid_the_number_and_a_masked_name_and_compares_an_uploaded_pdf(world):
+    outcome = scenarios.complete_file(world)
+    (mail,) = [m for m in world.sandbox.mailbox.to("success@simulator.amazonses.com") if outcome.application_id in m.text]
+    (pdf,) = mail.attachments.values()
+    url = read_embedded_record(pdf)["verification_url"]  # what the QR code carries
+
+    page = requests.get(url, timeout=30)
+    assert page.status_code == 200
+    assert "Akta Kelahiran ini sah" in page.text and outcome.status["registration_number"] in page.text
+    application = outcome.status["application"]
+    for personal in (application["child"]["name"], application["mother"]["name"], application["mother"]["nik"],
+                     application["father"]["name"], application["kk_number"]):
+        assert personal not in page.text
+    assert application["child"]["name"].split()[0][0] + "*" in page.text  # the masked name
+
+    same = requests.post(url, files={"pdf": ("akta.pdf", pdf, "application/pdf")}, timeout=30)
+    assert "SAMA PERSIS" in same.text
+    changed = bytearray(pdf)
+    changed[64] ^= 1
+    different = requests.post(url, files={"pdf": ("akta.pdf", bytes(changed), "application/pdf")}, timeout=30)
+    assert "BERBEDA" in different.text
+    nothing = requests.post(url, data={"x": "y"}, timeout=30)
+    assert nothing.status_code == 422 and "Pilih berkas PDF" in nothing.text
+
+
+def test_an_unknown_certificate_id_is_unknown(world):
+    page = requests.get(f"{world.gateway.url}/verify/tidak-ada-akta-ini", timeout=30)
+    assert page.status_code == 404 and "Akta tidak dikenal" in page.text
