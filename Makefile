@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared/python:.
 
-.PHONY: demo serve test facilities clean
+.PHONY: demo serve test admin clean
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,9 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(PY) -u -m sandbox.serve
 
-# e.g. make facilities ARGS="--sandbox issue-key rsud-raden-mattaher"
-facilities: $(STAMP)
-	$(PY) -m infra.facilities $(ARGS)
+# e.g. make admin ARGS="--sandbox facility issue-key rsud-raden-mattaher"
+admin: $(STAMP)
+	$(PY) -m infra.admin $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -7,7 +7,7 @@ are both built from the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,7 +225,6 @@ class Settings:
     whatsapp_region: str = "ap-southeast-1"
     office_name: str = "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi"
     office_city: str = "Jambi"
-    staff: dict = field(default_factory=dict)  # role -> {"name", "email"}; the directory comes in a later issue
 
 
 def function(name: str) -> Function:
@@ -260,7 +259,6 @@ def environment(
         "WHATSAPP_REGION": settings.whatsapp_region,
         "OFFICE_NAME": settings.office_name,
         "OFFICE_CITY": settings.office_city,
-        "STAFF_DIRECTORY": json.dumps(settings.staff),
         "SIGNER_SECRET_ID": signer_secret_id,
         "TRUST_ROOT_PARAMETER": trust_root_parameter,
         "POWERTOOLS_SERVICE_NAME": "akta-kelahiran",

@@ -38,7 +38,6 @@ class BirthCertificateStack(Stack):
             public_base_url=ctx("public_base_url") or Settings.public_base_url,
             whatsapp_phone_number_id=ctx("whatsapp_phone_number_id") or Settings.whatsapp_phone_number_id,
             whatsapp_region=ctx("whatsapp_region") or Settings.whatsapp_region,
-            staff=ctx("staff") or {},
         )
 
         tables = {

@@ -106,6 +106,17 @@ class StaffMember:
 
 
 @dataclass
+class HeadOfOffice(StaffMember):
+    pin: str = ""
+
+    def decide(self, link: str, **fields: str) -> requests.Response:
+        """The head signs with the personal PIN (a forwarded link alone cannot sign)."""
+        if fields.get("decision") == "approve":
+            fields.setdefault("pin", self.pin)
+        return super().decide(link, **fields)
+
+
+@dataclass
 class Operator(StaffMember):
     siak: Siak = None
 

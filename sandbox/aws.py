@@ -28,12 +28,14 @@ ACCOUNT = "123456789012"  # moto's default account
 PREFIX = "akta-sandbox"
 
 SANDBOX_STAFF = {
-    "operator": {"name": "Rina Operator", "email": "operator@sandbox.disdukcapil.test"},
-    "verifier": {"name": "Budi Verifikator", "email": "verifikator@sandbox.disdukcapil.test"},
-    "head": {"name": "Kepala Dinas Sandbox", "email": "kadis@sandbox.disdukcapil.test", "nip": "197001012000031001"},
-    "supervisor": {"name": "Sari Supervisor", "email": "supervisor@sandbox.disdukcapil.test"},
-    "drive_thru": {"name": "Petugas Drive Thru", "email": "drivethru@sandbox.disdukcapil.test"},
+    "operator": {"staff_id": "rina", "name": "Rina Operator", "email": "operator@sandbox.disdukcapil.test"},
+    "verifier": {"staff_id": "budi", "name": "Budi Verifikator", "email": "verifikator@sandbox.disdukcapil.test"},
+    "head": {"staff_id": "kadis", "name": "Kepala Dinas Sandbox", "email": "kadis@sandbox.disdukcapil.test",
+             "nip": "197001012000031001"},
+    "supervisor": {"staff_id": "sari", "name": "Sari Supervisor", "email": "supervisor@sandbox.disdukcapil.test"},
+    "drive_thru": {"staff_id": "dedi", "name": "Petugas Drive Thru", "email": "drivethru@sandbox.disdukcapil.test"},
 }
+SANDBOX_HEAD_PIN = "246810"  # the sandbox head of office's signing PIN (the scripted head types it)
 
 
 DEMO_FACILITY = "rsud-raden-mattaher"
@@ -112,7 +114,7 @@ class Sandbox:
                     {"ID": "expire-unsubmitted", "Status": "Enabled", "Filter": {"Prefix": ""},
                      "Expiration": {"Days": b.expire_days}}]})
 
-        settings = Settings(staff=SANDBOX_STAFF, public_base_url=self.public_base_url or "http://127.0.0.1")
+        settings = Settings(public_base_url=self.public_base_url or "http://127.0.0.1")
         sesv2 = boto3.client("sesv2")
         sesv2.create_email_identity(EmailIdentity=settings.mail_from.split("@", 1)[1])
         sesv2.create_configuration_set(ConfigurationSetName=settings.configuration_set)
@@ -147,7 +149,11 @@ class Sandbox:
         from akta.adapters.tasks import TaskStore
 
         self.counter_key = TaskStore().create_counter_key("loket-1", "Loket Drive Thru 1", now())
-        from akta.service import facilities
+        from akta.service import directory, facilities
+
+        for role, person in SANDBOX_STAFF.items():
+            directory.add(person["staff_id"], role, person["name"], person["email"], person.get("nip", ""))
+        directory.set_pin(SANDBOX_STAFF["head"]["staff_id"], SANDBOX_HEAD_PIN)
 
         facilities.register(DEMO_FACILITY, "RSUD Raden Mattaher Jambi", "hospital", "admin@rsud-rm.sandbox.test")
         _, self.facility_key = facilities.issue_key(DEMO_FACILITY)

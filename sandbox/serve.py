@@ -14,7 +14,7 @@ from sandbox.world import World
 def main() -> None:
     world = World(workdir=Path(".sandbox"), schedule_every=30, gateway_port=int(os.environ.get("PORT", "8750")))
     url = world.gateway.url
-    # For the admin command (python -m infra.facilities --sandbox ...): where the running sandbox is.
+    # For the admin command (python -m infra.admin --sandbox ...): where the running sandbox is.
     env = {k: v for k, v in world.sandbox.environment.items() if k.endswith("_TABLE")}
     env |= {k: os.environ[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
                                        "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION")}

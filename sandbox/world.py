@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sandbox.actors import Counter, Hospital, Operator, StaffMember
-from sandbox.aws import SANDBOX_STAFF, Sandbox
+from sandbox.actors import Counter, HeadOfOffice, Hospital, Operator, StaffMember
+from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, Sandbox
 from sandbox.gateway import GatewayServer
 
 
@@ -21,7 +21,7 @@ class World:
         self.hospital = Hospital(self.gateway.url, self.sandbox.facility_key)
         self.operator = Operator(SANDBOX_STAFF["operator"]["email"], mailbox, self.sandbox.siak)
         self.verifier = StaffMember(SANDBOX_STAFF["verifier"]["email"], mailbox)
-        self.head = StaffMember(SANDBOX_STAFF["head"]["email"], mailbox)
+        self.head = HeadOfOffice(SANDBOX_STAFF["head"]["email"], mailbox, SANDBOX_HEAD_PIN)
         self.counter = Counter(self.gateway.url, self.sandbox.counter_key)
 
     def close(self) -> None:

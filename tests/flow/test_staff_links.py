@@ -109,3 +109,41 @@ def test_sop8_the_counter_refuses_a_wrong_key_an_unknown_code_and_a_handover_wit
     assert no_check.status_code == 422 and "centang kotak pemeriksaan" in no_check.text
     forged = requests.post(f"{url}/counter/handover", data={"form_token": "forged", "id_checked": "yes"}, timeout=30)
     assert forged.status_code == 403 and "Formulir serah terima sudah tidak berlaku" in forged.text
+
+
+def test_sop6_the_head_signs_only_with_the_personal_pin_and_a_wrong_pin_changes_nothing(world, sfn):
+    application_id, _ = submitted_to_verifier(world)
+    world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()
+    world.hospital.wait_for_status(application_id, "SIGNATURE")
+    link = world.head.link_for(application_id)
+    before = snapshot(world, sfn, application_id)
+    wrong = world.head.decide(link, decision="approve", pin="000000")
+    assert wrong.status_code == 422 and "PIN penandatanganan salah. Sisa percobaan: 4." in wrong.text
+    missing = world.head.decide(link, decision="approve", pin="")
+    assert missing.status_code == 422
+    assert snapshot(world, sfn, application_id) == before
+    assert world.head.decide(link, decision="approve").status_code == 200  # the right PIN (and the count resets)
+    assert world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED")["status"] == "COMPLETED"
+
+
+def test_sop6_the_signing_pin_locks_after_five_wrong_attempts_and_unlocks_after_the_lockout(world):
+    from datetime import timedelta
+
+    import pytest
+
+    from akta.service import directory
+    from akta.service.common import now
+
+    directory.add("kadis-uji", "head", "Kepala Dinas Uji", "kadis.uji@disdukcapil.test")
+    directory.set_pin("kadis-uji", "11223344")
+    for attempts_left in (4, 3, 2, 1):
+        with pytest.raises(directory.PinRefused) as refused:
+            directory.check_pin("kadis-uji", "99999999")
+        assert (refused.value.code, refused.value.attempts_left) == ("wrong", attempts_left)
+    with pytest.raises(directory.PinRefused) as refused:
+        directory.check_pin("kadis-uji", "99999999")
+    assert refused.value.code == "locked"
+    with pytest.raises(directory.PinRefused) as refused:
+        directory.check_pin("kadis-uji", "11223344")  # even the right PIN, while locked
+    assert refused.value.code == "locked"
+    directory.check_pin("kadis-uji", "11223344", now() + directory.PIN_LOCKOUT + timedelta(seconds=1))

@@ -17,7 +17,8 @@ from akta.certificate.layout import CertificateData, read_embedded_record, rende
 from akta.certificate.signing import Pkcs12Signer, check_signature
 from akta.domain.models import MarriageProof, jakarta_today
 from akta.domain.verification import mask_name
-from akta.service.common import SYSTEM, Status, now, record, staff
+from akta.service import directory
+from akta.service.common import SYSTEM, Status, now, record
 
 # Permendagri 9/2016 (percepatan peningkatan cakupan kepemilikan akta kelahiran): a certificate issued
 # on the spouses' SPTJM carries this phrase after the parents' names.
@@ -27,7 +28,7 @@ SPTJM_PASANGAN_REMARK = "yang perkawinannya belum tercatat sesuai dengan ketentu
 def certificate_data(current: dict) -> CertificateData:
     """The certificate's content, from the record alone (the release check rebuilds it the same way)."""
     data, issued = current["data"], current["certificate"]
-    head = staff("head")
+    head = issued["signer"]  # the head of office who approved, as recorded when the certificate was issued
     return CertificateData(
         registration_number=current["registration_number"],
         child_name=data["child"]["name"],
@@ -63,7 +64,9 @@ def issue(application_id: str) -> dict:
     records, archive = Records(), Archive()
     at = now()
     current = records.get(application_id)
-    issued = {"certificate_id": secrets.token_urlsafe(16), "issued_on": jakarta_today(at).isoformat()}
+    head = directory.person(current["approved_by"])
+    issued = {"certificate_id": secrets.token_urlsafe(16), "issued_on": jakarta_today(at).isoformat(),
+              "signer": {"staff_id": head["staff_id"], "name": head["name"], "nip": head.get("nip", "")}}
     current["certificate"] = issued
     pdf = _signer(os.environ["SIGNER_SECRET_ID"]).sign(render_pdf(certificate_data(current)))
     key = archive.put_certificate(application_id, pdf)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import datetime, timezone
 from enum import StrEnum
 
@@ -42,12 +40,6 @@ HUMAN_STEP_STATUS = {
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def staff(role: str) -> dict:
-    """The named person who gets a role's links: {"name", "email"}."""
-    directory = json.loads(os.environ.get("STAFF_DIRECTORY", "{}"))
-    return directory[role]
 
 
 def record(records: Records, application_id: str, step: int, phase: str, actor: str, outcome: str = "",

@@ -5,14 +5,15 @@ from __future__ import annotations
 from akta.adapters.mail import Mailer
 from akta.adapters.records import Records
 from akta.domain import sop
-from akta.service.common import SYSTEM, Status, now, record, staff
+from akta.service import directory
+from akta.service.common import SYSTEM, Status, now, record
 
 
 def escalate(application_id: str, state: str, sop_step: int) -> None:
     """Tell the supervisor and note it on the timeline; the state machine then waits again with a fresh link."""
     records = Records()
     record(records, application_id, sop_step, "finished", SYSTEM, f"timeout_escalated:{state}")
-    supervisor = staff("supervisor")
+    supervisor = directory.assignee("supervisor")
     Mailer().send(
         to=supervisor["email"],
         subject=f"[Akta Kelahiran] Eskalasi: permohonan {application_id} melewati batas waktu",

@@ -19,7 +19,8 @@ from akta.adapters.tasks import Refused, TaskStore, digest
 from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
 from akta.domain.errors import FieldError
-from akta.service.common import HUMAN_STEP_STATUS, now, record, staff
+from akta.service import directory
+from akta.service.common import HUMAN_STEP_STATUS, now, record
 
 LINK_LIFETIME = timedelta(days=7)
 # SIAK registration numbers: region code, LU (umum) or LT (terlambat), DDMMYYYY, sequence.
@@ -39,7 +40,7 @@ REJECTION_FIELDS = {"operator": "penginputan", "verifier": "verifikasi", "head":
 def start_task(*, application_id: str, task_token: str, role: str, state: str, sop_step: int) -> None:
     records, tasks = Records(), TaskStore()
     at = now()
-    assignee = staff(role)
+    assignee = directory.assignee(role)
     link_id, key = tasks.create_link(role=role, application_id=application_id, state=state, sop_step=sop_step,
                                      task_token=task_token, assignee=assignee, at=at, ttl=LINK_LIFETIME)
     replaced = records.replace_open_task(application_id, state, key)
@@ -139,11 +140,20 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
     link = tasks.link(link_id, at)  # unknown, expired or used links stop here, before anything changes
     decision, payload = _validated(link["role"], form)
     tasks.use_form_token(form.get("form_token", ""), f"LINK#{digest(link_id)}", at)
+    if link["role"] == "head" and decision == "approve":
+        # The signing PIN: a forwarded or stolen link alone cannot sign. A wrong PIN uses up the page's form
+        # token (the head reopens the page), so guesses cannot be replayed against one rendered form.
+        try:
+            directory.check_pin(link["assignee"]["staff_id"], form.get("pin", ""), at)
+        except directory.PinRefused as refused:
+            raise FormInvalid([_pin_error(refused)]) from None
     link = tasks.decide_link(link_id, decision, at)
     application_id, role, step = link["application_id"], link["role"], int(link["sop_step"])
     # What the next step needs is stored before the state machine moves on.
     if decision == "registered":
         records.update(application_id, registration_number=payload["registration_number"])
+    elif role == "head" and decision == "approve":
+        records.update(application_id, approved_by=link["assignee"]["staff_id"])
     elif decision == "reject":
         # Free text stays here, in DynamoDB; the state machine only sees the reason code.
         reason = {"field": REJECTION_FIELDS[role], "code": payload["reason_code"], "by": role,
@@ -158,6 +168,16 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         outcome = f"reject:{payload['reason_code']}" if decision == "reject" else decision
         record(records, application_id, step, "finished", role, outcome, at=at)
     return {"application_id": application_id, "decision": decision, "role": role}
+
+
+def _pin_error(refused) -> FieldError:
+    messages = {
+        "wrong": f"PIN penandatanganan salah. Sisa percobaan: {refused.attempts_left}.",
+        "locked": "PIN penandatanganan terkunci karena terlalu banyak percobaan salah. Coba lagi setelah 30 menit "
+                  "atau hubungi supervisor.",
+        "not_set": "PIN penandatanganan belum diatur. Hubungi supervisor.",
+    }
+    return FieldError("pin", f"pin_{refused.code}", messages[refused.code])
 
 
 def _validated(role: str, form: dict[str, str]) -> tuple[str, dict]:

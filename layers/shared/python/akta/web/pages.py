@@ -92,7 +92,9 @@ def task_page(page, errors: list | None = None) -> str:
         )
     else:
         approve = "Tandatangani secara elektronik (TTE)" if page.role == "head" else "Setujui dan ajukan TTE"
-        form.append(f"<h2>Keputusan</h2><button type='submit' name='decision' value='approve'>{approve}</button>")
+        pin = ("<label for='pin'>PIN penandatanganan</label><input id='pin' name='pin' type='password' "
+               "inputmode='numeric' autocomplete='off'>") if page.role == "head" else ""
+        form.append(f"<h2>Keputusan</h2>{pin}<button type='submit' name='decision' value='approve'>{approve}</button>")
     options = "".join(f"<option value='{escape(k)}'>{escape(v)}</option>" for k, v in page.reasons.items())
     form.append(
         "<fieldset><legend>Tolak</legend><label for='reason_code'>Alasan</label>"

@@ -1,0 +1,144 @@
+"""The office's admin command: partner facilities and their API keys, and the staff directory.
+
+    python -m infra.admin [--sandbox] facility register <facility-id> <name> <hospital|clinic|midwife> <contact>
+    python -m infra.admin [--sandbox] facility issue-key <facility-id>      # prints the key once
+    python -m infra.admin [--sandbox] facility revoke-key <key-id>
+    python -m infra.admin [--sandbox] facility list
+    python -m infra.admin [--sandbox] staff add <staff-id> <operator|verifier|head|drive_thru|supervisor> <name> <email> [--nip NIP]
+    python -m infra.admin [--sandbox] staff set-pin <staff-id>              # the head of office's signing PIN (asked, not echoed)
+    python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>
+    python -m infra.admin [--sandbox] staff list
+
+Against AWS it uses the usual AWS credentials and the tables named by APPLICATIONS_TABLE and TASKS_TABLE
+(the stack's outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+SANDBOX_ENV = Path(".sandbox/env.json")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m infra.admin", description=__doc__.split("\n")[0])
+    root.add_argument("--sandbox", action="store_true", help="use the running sandbox (make serve)")
+    groups = root.add_subparsers(dest="group", required=True)
+
+    facility = groups.add_parser("facility").add_subparsers(dest="command", required=True)
+    register = facility.add_parser("register")
+    for name in ("facility_id", "name", "kind", "contact"):
+        register.add_argument(name)
+    facility.add_parser("issue-key").add_argument("facility_id")
+    facility.add_parser("revoke-key").add_argument("key_id")
+    facility.add_parser("list")
+
+    staff = groups.add_parser("staff").add_subparsers(dest="command", required=True)
+    add = staff.add_parser("add")
+    for name in ("staff_id", "role", "name", "email"):
+        add.add_argument(name)
+    add.add_argument("--nip", default="")
+    set_pin = staff.add_parser("set-pin")
+    set_pin.add_argument("staff_id")
+    set_pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+    for command in ("deactivate", "activate"):
+        staff.add_parser(command).add_argument("staff_id")
+    staff.add_parser("list")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.sandbox:
+        if not SANDBOX_ENV.exists():
+            print("No running sandbox: start `make serve` first.", file=sys.stderr)
+            return 2
+        os.environ.update(json.loads(SANDBOX_ENV.read_text()))
+    try:
+        return FACILITY[args.command](args) if args.group == "facility" else STAFF[args.command](args)
+    except (ValueError, LookupError) as problem:
+        print(f"refused: {problem}", file=sys.stderr)
+        return 2
+
+
+def _register(args) -> int:
+    from akta.service import facilities
+
+    facility = facilities.register(args.facility_id, args.name, args.kind, args.contact)
+    print(f"registered {facility['facility_id']} ({facility['kind']})")
+    return 0
+
+
+def _issue_key(args) -> int:
+    from akta.service import facilities
+
+    key_id, key = facilities.issue_key(args.facility_id)
+    print(f"key id: {key_id}\nkey (shown once, give it to the facility): {key}")
+    return 0
+
+
+def _revoke_key(args) -> int:
+    from akta.service import facilities
+
+    if not facilities.revoke_key(args.key_id):
+        print(f"no open key {args.key_id}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.key_id}")
+    return 0
+
+
+def _list_facilities(args) -> int:
+    from akta.service import facilities
+
+    for facility in facilities.listing():
+        keys = ", ".join(f"{k['key_id']} ({k['status']})" for k in facility["keys"]) or "no keys"
+        print(f"{facility['facility_id']:<24}{facility['kind']:<10}{facility['name']} — {keys}")
+    return 0
+
+
+def _add_staff(args) -> int:
+    from akta.service import directory
+
+    person = directory.add(args.staff_id, args.role, args.name, args.email, args.nip)
+    print(f"added {person['staff_id']} ({person['role']})")
+    return 0
+
+
+def _set_pin(args) -> int:
+    from akta.service import directory
+
+    pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("PIN (6-8 digits): ")
+    directory.set_pin(args.staff_id, pin)
+    print(f"PIN set for {args.staff_id}")
+    return 0
+
+
+def _set_active(args) -> int:
+    from akta.service import directory
+
+    if not directory.set_active(args.staff_id, args.command == "activate"):
+        print(f"no staff member {args.staff_id}", file=sys.stderr)
+        return 1
+    print(f"{args.command}d {args.staff_id}")
+    return 0
+
+
+def _list_staff(args) -> int:
+    from akta.service import directory
+
+    for person in directory.listing():
+        print(f"{person['staff_id']:<16}{person['role']:<12}{'active' if person['active'] else 'inactive':<10}"
+              f"{person['name']} <{person['email']}>")
+    return 0
+
+
+FACILITY = {"register": _register, "issue-key": _issue_key, "revoke-key": _revoke_key, "list": _list_facilities}
+STAFF = {"add": _add_staff, "set-pin": _set_pin, "deactivate": _set_active, "activate": _set_active, "list": _list_staff}
+
+if __name__ == "__main__":
+    sys.exit(main())

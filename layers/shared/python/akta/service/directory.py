@@ -1,0 +1,108 @@
+"""The staff directory: who holds each role (operator, verifier, head of office, Drive-Thru, supervisor).
+
+Each link goes to a named, active person. The head of office also has a personal signing PIN, stored as a
+salted PBKDF2 hash, with a limited number of attempts before it locks: a second factor against a forwarded
+or stolen link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from akta.adapters.records import Records
+from akta.service.common import now
+
+ROLES = ("operator", "verifier", "head", "drive_thru", "supervisor")
+PIN_ATTEMPTS = 5
+PIN_LOCKOUT = timedelta(minutes=30)
+_PIN = re.compile(r"^\d{6,8}$")
+_STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
+_ITERATIONS = 200_000
+
+
+class NoStaff(LookupError):
+    """Nobody active holds this role: the task cannot be assigned."""
+
+
+def add(staff_id: str, role: str, name: str, email: str, nip: str = "") -> dict:
+    if not _STAFF_ID.match(staff_id):
+        raise ValueError("staff id: lowercase letters, digits, dots and hyphens, 2-63 characters")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    person = {"staff_id": staff_id, "role": role, "name": name, "email": email, "nip": nip, "active": True,
+              "pin_failures": 0}
+    Records().put_staff(person)
+    return person
+
+
+def set_active(staff_id: str, active: bool) -> bool:
+    return Records().set_staff_fields(staff_id, active=active)
+
+
+def listing(role: str | None = None) -> list[dict]:
+    people = sorted(Records().staff(), key=lambda p: (p["role"], p["staff_id"]))
+    return [public(p) for p in people if role is None or p["role"] == role]
+
+
+def public(person: dict) -> dict:
+    """A staff record without its PIN hash."""
+    return {k: person[k] for k in ("staff_id", "role", "name", "email", "nip", "active") if k in person}
+
+
+def assignee(role: str, exclude: str | None = None) -> dict:
+    """The active person who gets a role's next task (the first by id; a reassignment names another)."""
+    for person in listing(role):
+        if person["active"] and person["staff_id"] != exclude:
+            return person
+    raise NoStaff(role)
+
+
+def person(staff_id: str) -> dict:
+    found = Records().staff_member(staff_id)
+    if not found:
+        raise NoStaff(staff_id)
+    return public(found)
+
+
+def set_pin(staff_id: str, pin: str) -> None:
+    if not _PIN.match(pin):
+        raise ValueError("a PIN is 6 to 8 digits")
+    salt = secrets.token_bytes(16)
+    if not Records().set_staff_fields(staff_id, pin_salt=salt.hex(), pin_hash=_hash(pin, salt).hex(),
+                                      pin_failures=0, pin_locked_until=""):
+        raise NoStaff(staff_id)
+
+
+class PinRefused(Exception):
+    def __init__(self, code: str, attempts_left: int = 0):
+        super().__init__(code)
+        self.code, self.attempts_left = code, attempts_left
+
+
+def check_pin(staff_id: str, pin: str, at: datetime | None = None) -> None:
+    """Raise PinRefused("wrong" | "locked" | "not_set"); a success resets the count of failures."""
+    at = at or now()
+    records = Records()
+    found = records.staff_member(staff_id) or {}
+    if not found.get("pin_hash"):
+        raise PinRefused("not_set")
+    if found.get("pin_locked_until"):
+        if datetime.fromisoformat(found["pin_locked_until"]) > at:
+            raise PinRefused("locked")
+        records.set_staff_fields(staff_id, pin_failures=0, pin_locked_until="")  # the lockout is over
+    if hmac.compare_digest(_hash(pin or "", bytes.fromhex(found["pin_salt"])), bytes.fromhex(found["pin_hash"])):
+        records.set_staff_fields(staff_id, pin_failures=0)
+        return
+    failures = records.count_pin_failure(staff_id)  # atomic: parallel guesses each count
+    if failures >= PIN_ATTEMPTS:
+        records.set_staff_fields(staff_id, pin_locked_until=(at + PIN_LOCKOUT).isoformat())
+        raise PinRefused("locked")
+    raise PinRefused("wrong", PIN_ATTEMPTS - failures)
+
+
+def _hash(pin: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, _ITERATIONS)

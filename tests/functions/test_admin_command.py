@@ -1,0 +1,47 @@
+"""The admin command: facilities and their keys (shown once, stored hashed, revocable), and the staff directory."""
+
+from __future__ import annotations
+
+import requests
+
+from infra import admin as command
+
+
+def test_the_admin_command_registers_a_facility_issues_a_key_lists_and_revokes_it(world, capsys):
+    assert command.main(["facility", "register", "bidan-sari", "Praktik Bidan Sari", "midwife", "sari@bidan.test"]) == 0
+    assert command.main(["facility", "issue-key", "bidan-sari"]) == 0
+    out = capsys.readouterr().out
+    key_id = out.split("key id: ")[1].split()[0]
+    key = out.split("shown once, give it to the facility): ")[1].strip()
+    api = world.gateway.url + "/v1/applications"
+    assert requests.get(api, headers={"Authorization": f"Bearer {key}"}, timeout=30).status_code == 200
+
+    assert command.main(["facility", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{key_id} (open)" in listing and key not in listing  # only the id is ever shown again
+
+    assert command.main(["facility", "revoke-key", key_id]) == 0
+    assert requests.get(api, headers={"Authorization": f"Bearer {key}"}, timeout=30).status_code == 401
+    assert command.main(["facility", "revoke-key", key_id]) == 1  # already revoked
+
+
+def test_the_admin_command_refuses_an_unknown_kind_of_facility_and_a_key_for_an_unknown_one(world, capsys):
+    assert command.main(["facility", "register", "apotek-x", "Apotek X", "pharmacy", "x@apotek.test"]) == 2
+    assert command.main(["facility", "issue-key", "tidak-terdaftar"]) == 2
+    assert "refused" in capsys.readouterr().err
+
+
+def test_the_admin_command_manages_the_staff_directory_and_a_pin(world, capsys, monkeypatch):
+    import io
+
+    from akta.service import directory
+
+    assert command.main(["staff", "add", "wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("13579246\n"))
+    assert command.main(["staff", "set-pin", "wati", "--pin-stdin"]) == 0
+    directory.check_pin("wati", "13579246")  # the PIN works; it is stored only as a salted hash
+    assert command.main(["staff", "deactivate", "wati"]) == 0
+    assert command.main(["staff", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "wati" in listing and "inactive" in listing and "13579246" not in listing
+    assert command.main(["staff", "add", "x", "janitor", "X", "x@x.test"]) == 2
