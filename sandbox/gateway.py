@@ -34,6 +34,11 @@ class Gateway:
     def event(self, request: Request, route, params: dict) -> dict:
         body = request.get_data()
         text_like = (request.mimetype or "").startswith(("application/json", "application/x-www-form-urlencoded", "text/"))
+        if text_like:
+            try:
+                body.decode()
+            except UnicodeDecodeError:
+                text_like = False  # bytes that are not text travel base64-encoded, as API Gateway sends them
         return {
             "resource": route.path,
             "path": request.path,

@@ -6,7 +6,7 @@ import time
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -36,10 +36,26 @@ app.configure_openapi(
 idempotency = IdempotencyConfig(event_key_jmespath="[application_id, idempotency_key, action]", expires_after_seconds=24 * 3600)
 persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
 
-ERRORS = {code: {"description": text, "content": {"application/json": {"model": contract.ErrorResponse}}}
-          for code, text in ((400, "Malformed request"), (401, "Missing or unknown facility key"),
-                             (404, "No such application for this facility"), (409, "Not allowed in the application's status"),
-                             (422, "Field-level validation errors"))}
+ERRORS = {
+    400: "Malformed request: a body that is not a JSON object, or a `next` that is not from this listing",
+    401: "Missing or unknown facility key (answered by the gateway's authorizer, before the API)",
+    404: "No such application for this facility",
+    409: "Not allowed in the application's status",
+    415: "The body is not JSON (Content-Type: application/json)",
+    422: "Field-level validation errors",
+}
+
+
+def answers(status: int, description: str, *errors: int) -> dict:
+    """What a route answers, for the OpenAPI document: its success (Powertools takes the schema from the return
+    annotation when no content is given), 401 and 422 everywhere, and its own errors, all as ErrorResponse.
+    Declaring `responses` replaces Powertools' defaults, its 422 HTTPValidationError too: this API answers 422
+    in its own shape."""
+    return {status: {"description": description}} | {
+        code: {"description": ERRORS[code], "content": {"application/json": {"model": contract.ErrorResponse}}}
+        for code in sorted({401, 422, *errors})}
+
+
 ApplicationId = Annotated[str, Path(pattern=r"^AK\d{8}-[0-9A-Z]{8}$", description="The application id")]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
                                        description="Any unique string per intended submit; a retry reuses it")]
@@ -53,12 +69,13 @@ def facility_id() -> str:
     return value
 
 
-@app.post("/v1/applications", status_code=201, summary="Create a draft", responses=ERRORS)
+@app.post("/v1/applications", status_code=201, summary="Create a draft", responses=answers(201, "The draft", 400, 415))
 def create_draft(application: Annotated[ApplicationInput, Body()]) -> contract.DraftResponse:
     return contract.DraftResponse(**intake.create_draft(application.model_dump(mode="json"), facility_id=facility_id()))
 
 
-@app.get("/v1/applications", summary="List the facility's own applications, newest first", responses=ERRORS)
+@app.get("/v1/applications", summary="List the facility's own applications, newest first",
+         responses=answers(200, "One page of applications", 400))
 def list_applications(
     status: Annotated[str | None, Query(pattern=r"^[A-Z_]{3,20}$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -67,33 +84,38 @@ def list_applications(
     return contract.ApplicationList(**intake.list_applications(facility_id=facility_id(), status=status, limit=limit, after=next))
 
 
-@app.get("/v1/applications/<application_id>", summary="Status, SOP timeline and reasons", responses=ERRORS)
+@app.get("/v1/applications/<application_id>", summary="Status, SOP timeline and reasons",
+         responses=answers(200, "The application's status", 404))
 def status(application_id: ApplicationId) -> contract.StatusResponse:
     return contract.StatusResponse(**intake.status(application_id, facility_id=facility_id()))
 
 
-@app.put("/v1/applications/<application_id>", summary="Update a draft or a returned application", responses=ERRORS)
+@app.put("/v1/applications/<application_id>", summary="Update a draft or a returned application",
+         responses=answers(200, "The updated draft", 400, 404, 409, 415))
 def update_draft(application_id: ApplicationId, application: Annotated[ApplicationInput, Body()]) -> contract.DraftResponse:
     return contract.DraftResponse(**intake.update_draft(application_id, application.model_dump(mode="json"), facility_id=facility_id()))
 
 
-@app.post("/v1/applications/<application_id>/uploads", summary="Presigned POSTs, one per document", responses=ERRORS)
+@app.post("/v1/applications/<application_id>/uploads", summary="Presigned POSTs, one per document",
+          responses=answers(200, "One presigned POST per document", 400, 404, 409, 415))
 def upload_slots(application_id: ApplicationId, request: Annotated[contract.UploadRequest, Body()]) -> contract.UploadSlotsResponse:
     return contract.UploadSlotsResponse(**intake.upload_slots(application_id, request.documents, facility_id=facility_id()))
 
 
-@app.post("/v1/applications/<application_id>/uploads/confirm", summary="Check what actually landed", responses=ERRORS)
+@app.post("/v1/applications/<application_id>/uploads/confirm", summary="Check what actually landed",
+          responses=answers(200, "Each required document's state", 404))
 def confirm_uploads(application_id: ApplicationId) -> contract.ConfirmResponse:
     return contract.ConfirmResponse(**intake.confirm_uploads(application_id, facility_id=facility_id()))
 
 
-@app.post("/v1/applications/<application_id>/submit", status_code=202, summary="Submit a draft (idempotent)", responses=ERRORS)
+@app.post("/v1/applications/<application_id>/submit", status_code=202, summary="Submit a draft (idempotent)",
+          responses=answers(202, "Submitted; the SOP runs", 404, 409))
 def submit(application_id: ApplicationId, idempotency_key: IdempotencyKey) -> contract.SubmitResponse:
     return _once("submit", application_id, idempotency_key)
 
 
 @app.post("/v1/applications/<application_id>/resubmit", status_code=202, summary="Resubmit a returned application (idempotent)",
-          responses=ERRORS)
+          responses=answers(202, "Resubmitted; the completeness check runs again", 404, 409))
 def resubmit(application_id: ApplicationId, idempotency_key: IdempotencyKey) -> contract.SubmitResponse:
     return _once("resubmit", application_id, idempotency_key)
 
@@ -137,8 +159,12 @@ def request_invalid(exc: RequestValidationError):
            and tuple(e["loc"])[:1] == ("body",) for e in errors):
         return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
     if _is_application_body(errors):
+        try:
+            body = app.current_event.json_body
+        except ValueError:  # a form or multipart body, which Powertools parsed by its Content-Type: not JSON
+            return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
         # Report the structural errors together with the cross-field rules, all at once.
-        fields = intake.input_problems(app.current_event.json_body, facility_id=facility_id())
+        fields = intake.input_problems(body, facility_id=facility_id())
         return error(422, "validation_failed", "Data permohonan belum benar.", [e.as_dict() for e in fields])
     fields = [e.as_dict() for e in from_error_dicts(errors, skip=1)]
     return error(422, "validation_failed", "Data permintaan belum benar.", fields)
@@ -152,6 +178,11 @@ def _is_application_body(errors) -> bool:
     event = app.current_event
     return any(method == event.http_method and path.match(event.path) for method, path in _APPLICATION_BODIES) \
         and any(tuple(e["loc"])[:1] == ("body",) for e in errors)
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_media_type(exc: RequestUnsupportedContentType):
+    return error(415, "unsupported_media_type", "Isi permintaan harus berupa JSON (Content-Type: application/json).")
 
 
 @app.exception_handler(ApplicationInvalid)

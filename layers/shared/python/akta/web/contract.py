@@ -116,4 +116,4 @@ class ApplicationSummary(BaseModel):
 
 class ApplicationList(BaseModel):
     items: list[ApplicationSummary]
-    next: str | None = Field(description="Pass as `next` for the following page; absent on the last page")
+    next: str | None = Field(description="Pass as `next` for the following page; null on the last page")
