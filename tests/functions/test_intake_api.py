@@ -224,13 +224,19 @@ def test_sop3_the_completeness_check_returns_every_reason_at_once(world):
     assert Archive().archived_documents(application_id) == []  # nothing incomplete reaches the archive
 
 
-def test_a_submitted_application_cannot_be_changed_or_uploaded_to(world, api, key):
-    application_id = world.hospital.create(samples.application())["application_id"]
+def test_an_application_in_the_registry_cannot_be_changed_or_uploaded_to(world, api, key):
+    payload = samples.application()
+    draft = world.hospital.create(payload)
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
     world.hospital.submit(application_id)
-    response = requests.post(f"{api}/{application_id}/uploads", json={"documents": {"kartu_keluarga": "application/pdf"}},
-                             headers=headers(key), timeout=30)
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "status_conflict"
+    world.hospital.wait_for_status(application_id, "SIAK_ENTRY")  # past the check: only the office acts now
+    upload = requests.post(f"{api}/{application_id}/uploads", json={"documents": {"kartu_keluarga": "application/pdf"}},
+                           headers=headers(key), timeout=30)
+    update = requests.put(f"{api}/{application_id}", json=payload, headers=headers(key), timeout=30)
+    for response in (upload, update):
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "status_conflict"
 
 
 def test_submit_needs_an_idempotency_key(api, key):

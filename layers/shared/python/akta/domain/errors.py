@@ -15,6 +15,7 @@ import pydantic
 FIELD_LABELS: dict[str, str] = {
     "": "Data permohonan",
     "documents": "Daftar dokumen",
+    "application_id": "Nomor permohonan",
     "idempotency-key": "Header Idempotency-Key",
     "status": "Filter status",
     "limit": "Jumlah per halaman",

@@ -177,6 +177,7 @@ def status(application_id: str, *, facility_id: str) -> dict:
         "registration_number": current.get("registration_number"),
         "failure": current.get("failure"),
         "late_registration": bool(current.get("late_registration")),
+        "required_documents": _summary(application_id, ApplicationData.model_validate(current["data"]), current["status"])["required_documents"],
         "timeline": timeline(records, application_id),
         "application": current["data"],
     }

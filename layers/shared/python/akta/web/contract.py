@@ -103,6 +103,7 @@ class StatusResponse(BaseModel):
     registration_number: str | None
     failure: dict | None
     late_registration: bool
+    required_documents: list[RequiredDocument]
     timeline: list[TimelineRow]
     application: dict
 
