@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared/python:.
 
-.PHONY: demo serve test admin clean
+.PHONY: demo serve test admin clean bench
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ admin: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Benchmarks (not tests): tables on stdout, figures in bench/results/latest.json; e.g. make bench ARGS="--n 50"
+bench: $(STAMP)
+	$(PY) -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .sandbox .pytest_cache

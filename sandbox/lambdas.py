@@ -4,12 +4,16 @@ Registered first on the default boto3 session, so both moto's Step Functions int
 its clients from that session, one thread per execution) and our own code reach the real handlers.
 Answers look like Lambda's: a handler exception is HTTP 200 with X-Amz-Function-Error and
 {"errorType", "errorMessage"}, which the interpreter matches in Retry/Catch. The router also records
-which AWS actions each function called, and sends each function's output to its own log file.
+which AWS actions each function called (and how often), how long each invocation took, and sends each
+function's output to its own log file.
 
 Invocations run one at a time, as if every function had a reserved concurrency of one: Powertools
 keeps its log keys per process (a Lambda sandbox serves one request at a time), so concurrent
 invocations in threads would mix them up. No handler waits on another function, so this cannot
 deadlock: answering a task token returns before the interpreter moves on.
+
+Functions outside the declaration can be served too (`register`): the benchmarks route a generated
+copy of the state machine to no-op handlers through this same path, to measure the engine alone.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ import logging
 import os
 import sys
 import threading
+import time
 import traceback
+import types
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -91,6 +97,14 @@ class Fault:
     after: object = None
 
 
+@dataclass(frozen=True)
+class Timing:
+    """One invocation: seconds in the handler, and CPU seconds its thread used meanwhile."""
+
+    wall_s: float
+    cpu_s: float
+
+
 class LambdaRouter:
     def __init__(self, *, region: str, account: str, log_dir: Path):
         self.region, self.account = region, account
@@ -98,6 +112,8 @@ class LambdaRouter:
         self.log_dir = log_dir
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.called: dict[str, set[str]] = defaultdict(set)  # function -> "service:Action"
+        self.call_counts: dict[str, Counter] = defaultdict(Counter)  # function -> "service:Action" -> calls
+        self.timings: dict[str, list[Timing]] = defaultdict(list)  # function -> one Timing per invocation
         self.invocations: dict[str, int] = defaultdict(int)
         self._modules: dict[str, object] = {}
         self._import_lock = threading.Lock()
@@ -117,6 +133,13 @@ class LambdaRouter:
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
+    def register(self, name: str, handler, *, memory_mb: int = 128) -> None:
+        """Serve `name` (not a declared function) with `handler(event, context)`, invoked like the declared
+        ones: same lock, same Lambda-shaped answers, same records. For the benchmarks' no-op stand-ins."""
+        with self._import_lock:
+            self.functions[name] = Function(name, "registered at run time", actions=(), memory_mb=memory_mb)
+            self._modules[name] = types.SimpleNamespace(handler=handler)
+
     # -- invoking ----------------------------------------------------------------------------------------
     def invoke(self, name: str, event: dict):
         """Call a function's handler as Lambda would. Exceptions propagate to the caller."""
@@ -129,9 +152,11 @@ class LambdaRouter:
             self._local.function = name
             self.stdout.local.sink = self._log(name)
             self.invocations[name] += 1
+            started, cpu_started = time.perf_counter(), time.thread_time()
             try:
                 return module.handler(event, context)
             finally:
+                self.timings[name].append(Timing(time.perf_counter() - started, time.thread_time() - cpu_started))
                 self._local.function = previous
                 self.stdout.local.sink = self._log(previous) if previous else None
 
@@ -176,8 +201,9 @@ class LambdaRouter:
     def _on_call(self, model, **_):
         function = getattr(self._local, "function", None)
         if function:
-            prefix = model.service_model.signing_name
-            self.called[function].add(f"{prefix}:{model.name}")
+            action = f"{model.service_model.signing_name}:{model.name}"
+            self.called[function].add(action)
+            self.call_counts[function][action] += 1
 
     def _module(self, name: str):
         with self._import_lock:

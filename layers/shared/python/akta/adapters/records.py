@@ -61,15 +61,15 @@ class Records:
     def certificate(self, certificate_id: str) -> dict | None:
         return self._table.get_item(Key={"pk": f"CERT#{certificate_id}", "sk": "META"}).get("Item")
 
-    # -- the staff directory --------------------------------------------------------------------------------
+    # -- the staff directory: one partition, so finding a role's person is a Query, never a table scan ------
     def put_staff(self, person: dict) -> None:
-        self._table.put_item(Item={"pk": f"STAFF#{person['staff_id']}", "sk": "META", **person})
+        self._table.put_item(Item={"pk": "STAFF", "sk": person["staff_id"], **person})
 
     def staff_member(self, staff_id: str) -> dict | None:
-        return self._table.get_item(Key={"pk": f"STAFF#{staff_id}", "sk": "META"}, ConsistentRead=True).get("Item")
+        return self._table.get_item(Key={"pk": "STAFF", "sk": staff_id}, ConsistentRead=True).get("Item")
 
     def staff(self) -> list[dict]:
-        return all_items(self._table.scan, ConsistentRead=True, FilterExpression=Attr("pk").begins_with("STAFF#"))
+        return all_items(self._table.query, ConsistentRead=True, KeyConditionExpression=Key("pk").eq("STAFF"))
 
     def set_staff_fields(self, staff_id: str, condition=None, **fields) -> bool:
         """Update a staff record; False when `condition` (on top of existence) does not hold."""
@@ -77,7 +77,7 @@ class Records:
         values = {f":{k}": v for k, v in fields.items()}
         try:
             self._table.update_item(
-                Key={"pk": f"STAFF#{staff_id}", "sk": "META"},
+                Key={"pk": "STAFF", "sk": staff_id},
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                 ConditionExpression=Attr("pk").exists() & condition if condition is not None else Attr("pk").exists(),
@@ -91,7 +91,7 @@ class Records:
     def count_pin_failure(self, staff_id: str) -> int:
         """One more wrong PIN, counted atomically; returns the new count."""
         result = self._table.update_item(
-            Key={"pk": f"STAFF#{staff_id}", "sk": "META"}, UpdateExpression="ADD pin_failures :one",
+            Key={"pk": "STAFF", "sk": staff_id}, UpdateExpression="ADD pin_failures :one",
             ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_NEW")
         return int(result["Attributes"]["pin_failures"])
 

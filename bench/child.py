@@ -1,0 +1,73 @@
+"""One cold start in a fresh interpreter: import a handler module, then serve one event.
+
+    python bench/child.py <path/to/app.py> <event.json> <memory_mb>
+
+Prints one JSON line: import and first-invocation seconds, peak RSS of this process, and the answer's
+status. Peak RSS is VmHWM from /proc (ru_maxrss would carry over the forking parent's high-water mark). Only the standard library is imported before the measured import, so nothing the handler needs
+is loaded ahead of it. The handler's own output (logs, EMF metrics) goes to /dev/null, as it would go to
+CloudWatch rather than to the caller.
+"""
+
+import importlib.util
+import json
+import os
+import resource
+import sys
+import time
+import uuid
+
+
+class Context:
+    """The parts of Lambda's context object that the handlers and Powertools read."""
+
+    def __init__(self, name: str, memory_mb: int):
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = memory_mb
+        self.invoked_function_arn = f"arn:aws:lambda:ap-southeast-3:123456789012:function:{name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{name}"
+        self.log_stream_name = self.aws_request_id
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
+
+def peak_rss_kb() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def main() -> None:
+    path, event_path, memory_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with open(event_path, encoding="utf-8") as f:
+        event = json.load(f)
+    result_out, sys.stdout = sys.stdout, open(os.devnull, "w")
+
+    started = time.perf_counter()
+    spec = importlib.util.spec_from_file_location("app", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    imported = time.perf_counter()
+    error, status = None, None
+    try:
+        answer = module.handler(event, Context(os.path.basename(os.path.dirname(path)), memory_mb))
+        status = answer.get("statusCode") if isinstance(answer, dict) else None
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which marks the sample
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    finished = time.perf_counter()
+
+    print(json.dumps({
+        "import_s": imported - started,
+        "invoke_s": finished - imported,
+        "max_rss_kb": peak_rss_kb(),
+        "status": status,
+        "error": error,
+    }), file=result_out)
+
+
+if __name__ == "__main__":
+    main()

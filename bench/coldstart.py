@@ -1,0 +1,311 @@
+"""Measures 1 and 2: cold start and peak memory of each handler, against a floor handler.
+
+Each sample is a fresh interpreter (bench/child.py) that imports functions/<name>/app.py and serves one
+representative event against the running sandbox's moto (AWS_ENDPOINT_URL and the declared environment
+passed down). Events are real: built from applications taken through the real flow. WhatsApp, which moto
+lacks, is answered by a small local endpoint (AWS_ENDPOINT_URL_SOCIALMESSAGING), so the child's call is a
+real HTTP call as in AWS. Functions and the floor take turns, so a slower moment of this shared machine
+falls on all of them alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, ROUTES, function
+from sandbox.aws import ACCOUNT, DEMO_FACILITY, REGION
+
+ROOT = Path(__file__).resolve().parent.parent
+CHILD = ROOT / "bench" / "child.py"
+FLOOR = ROOT / "bench" / "floor" / "app.py"
+FLOOR_MEMORY_MB = 128
+BENCH_TOKEN = "bench-task-token"  # a task token no execution waits on: answering it is refused (TaskGone)
+
+# Targets, as ratios to the floor: API handlers (behind a route), the certificate issuer, every other step.
+API_FUNCTIONS = {route.function for route in ROUTES}
+ISSUER = "issue_certificate"
+
+
+def target(name: str) -> tuple[str, float]:
+    if name == ISSUER:
+        return "certificate issuer", 3.0
+    if name in API_FUNCTIONS:
+        return "API handler", 1.5
+    return "step handler", 1.2
+
+
+# -- representative first events ----------------------------------------------------------------------------
+
+class Events:
+    """A fresh, representative first event for each function, made on the running sandbox.
+
+    `completed` is an application taken through the whole SOP by the real flow: the steps after SIAK
+    entry redo their work on it (issue, check, notify, complete...), which is what their first call does.
+    """
+
+    def __init__(self, world, hospital, mailroom, completed: str):
+        self.world, self.hospital, self.mailroom, self.completed = world, hospital, mailroom, completed
+        self.drafts: dict[str, str] = {}
+
+    def _draft(self, purpose: str) -> str:
+        """One uploaded, unsubmitted draft per purpose (a check, a return, a failure), made once."""
+        if purpose not in self.drafts:
+            self.drafts[purpose] = self.hospital.draft()
+        return self.drafts[purpose]
+
+    def make(self, name: str) -> dict | None:
+        """The event for function `name` (a method of that name below), or None when none is defined."""
+        maker = getattr(self, name, None) if not name.startswith("_") and name != "make" else None
+        return maker() if maker else None
+
+    # step functions (called by the state machine)
+    def completeness_check(self):
+        return {"application_id": self._draft("check"), "attempt": 1}
+
+    def return_to_hospital(self):
+        return {"application_id": self._draft("return"), "task_token": BENCH_TOKEN}
+
+    def human_task(self):
+        return {"application_id": self.completed, "task_token": BENCH_TOKEN, "role": "operator",
+                "state": "EnterIntoSiak", "sop_step": 4}
+
+    def escalate(self):
+        return {"application_id": self.completed, "state": "EnterIntoSiak", "sop_step": 4}
+
+    def issue_certificate(self):
+        return {"application_id": self.completed}
+
+    def release_check(self):
+        return {"application_id": self.completed}
+
+    def notify_applicant(self):
+        return {"application_id": self.completed, "task_token": BENCH_TOKEN}
+
+    def drive_thru(self):
+        return {"application_id": self.completed, "task_token": BENCH_TOKEN, "delivery_outcome": "bounced"}
+
+    def complete_application(self):
+        return {"application_id": self.completed}
+
+    def record_failure(self):
+        return {"application_id": self._draft("failure"), "error": "InjectedPermanentFault"}
+
+    # outside events
+    def delivery_events(self):
+        from akta.adapters.records import Records, now
+        from sandbox.outside import ses_event
+
+        Records().put_waiting(self.completed, "delivery", BENCH_TOKEN, now())  # someone waits for the outcome
+        return ses_event(("Delivery", "Email Delivered"), str(uuid.uuid4()), "success@simulator.amazonses.com",
+                         {"application_id": [self.completed]})
+
+    def sla_sweeper(self):
+        return {"source": "aws.events", "detail-type": "Scheduled Event", "time": datetime.now(timezone.utc).isoformat()}
+
+    def facility_authorizer(self):
+        return {"type": "TOKEN", "authorizationToken": f"Bearer {self.world.sandbox.facility_key}",
+                "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:local/local/POST/v1/applications"}
+
+    # API handlers (behind the gateway)
+    def intake_api(self):
+        from sandbox import samples
+
+        return self._api("POST", "/v1/applications", json.dumps(samples.application()), "application/json",
+                        authorizer={"facility_id": DEMO_FACILITY, "principalId": DEMO_FACILITY})
+
+    def staff_pages(self):
+        from akta.service import staff
+
+        staff.start_task(application_id=self.completed, task_token=BENCH_TOKEN, role="verifier",
+                         state="VerifyApplication", sop_step=5)
+        task = self._task("verifier", self.completed)
+        return self._api("GET", urlsplit(task.link).path)
+
+    def counter_pages(self):
+        from akta.service import delivery
+        from sandbox.scenarios import pickup_code
+
+        delivery.start_drive_thru(self.completed, BENCH_TOKEN, "bounced")
+        number = self._whatsapp_number()
+        code = pickup_code(self.world, number, self.completed)
+        body = f"counter_key={self.world.sandbox.counter_key}&pickup_code={code}"
+        return self._api("POST", "/counter/lookup", body, "application/x-www-form-urlencoded")
+
+    def verify_pages(self):
+        from akta.adapters.records import Records
+
+        certificate_id = Records().get(self.completed)["certificate"]["certificate_id"]
+        return self._api("GET", f"/verify/{certificate_id}")
+
+    # helpers
+    def _api(self, method: str, path: str, body: str | None = None, content_type: str | None = None,
+            authorizer: dict | None = None) -> dict:
+        """An API Gateway proxy event, shaped by the sandbox's own gateway."""
+        from werkzeug.test import EnvironBuilder
+
+        gateway = self.world.gateway.gateway
+        request = EnvironBuilder(method=method, path=path, data=body, content_type=content_type,
+                                 base_url=self.world.gateway.url).get_request()
+        for route, pattern in gateway.routes:
+            match = pattern.match(path)
+            if match and route.method in ("ANY", method):
+                event = gateway.event(request, route, match.groupdict())
+                if authorizer:
+                    event["requestContext"]["authorizer"] = authorizer
+                return event
+        raise LookupError(f"no route for {method} {path}")
+
+    def _task(self, role: str, application_id: str):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            self.mailroom.poll()
+            found = self.mailroom.take(lambda t: t.role == role and t.application_id == application_id)
+            if found:
+                return found[-1]
+            time.sleep(0.01)
+        raise TimeoutError(f"no {role} link for {application_id}")
+
+    def _whatsapp_number(self) -> str:
+        messages = [m for m in self.world.sandbox.whatsapp.messages if m.parameters[:1] == [self.completed]]
+        return messages[-1].to
+
+
+# -- the WhatsApp endpoint the children call -------------------------------------------------------------------
+
+class WhatsAppEndpoint:
+    """AWS End User Messaging Social's SendWhatsAppMessage, answered locally for the child processes."""
+
+    def __init__(self):
+        from werkzeug.serving import make_server
+        from werkzeug.wrappers import Response
+
+        def app(environ, start_response):
+            body = json.dumps({"messageId": str(uuid.uuid4())})
+            return Response(body, content_type="application/json")(environ, start_response)
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+# -- measuring ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    import_s: float
+    invoke_s: float
+    max_rss_kb: int
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def total_s(self) -> float:
+        return self.import_s + self.invoke_s
+
+    @property
+    def problem(self) -> str | None:
+        if self.error:
+            return self.error
+        if self.status is not None and self.status >= 400:
+            return f"answered HTTP {self.status}"
+        return None
+
+
+def run_child(app: Path, event: dict, memory_mb: int, env: dict) -> Sample:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(event, f)
+    try:
+        done = subprocess.run([sys.executable, "-P", str(CHILD), str(app), f.name, str(memory_mb)],
+                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(f.name)
+    if done.returncode != 0 or not done.stdout.strip():
+        return Sample(0.0, 0.0, 0, error=f"child exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    return Sample(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure(events: Events, runs: int, names: list[str], progress) -> dict:
+    """Median cold start and peak memory per function, and of the floor, in `runs` fresh interpreters each."""
+    whatsapp = WhatsAppEndpoint()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/shared/python'}{os.pathsep}{ROOT}",
+           "AWS_ENDPOINT_URL_SOCIALMESSAGING": whatsapp.url}
+    samples: dict[str, list[Sample]] = {name: [] for name in ["floor", *names]}
+    unmeasured: dict[str, str] = {}
+    try:
+        step = 0
+        for _ in range(runs):
+            for name in samples:
+                step += 1
+                progress.show(step, f" {name}")
+                if name in unmeasured:
+                    continue
+                try:
+                    event = {} if name == "floor" else events.make(name)
+                except Exception as error:  # noqa: BLE001 - the event could not be made: say so, measure the rest
+                    unmeasured[name] = f"event not made: {type(error).__name__}: {error}"[:300]
+                    continue
+                if event is None:
+                    unmeasured[name] = "no representative event defined in bench/coldstart.py"
+                    continue
+                app, memory = (FLOOR, FLOOR_MEMORY_MB) if name == "floor" else (FUNCTIONS_DIR / name / "app.py", function(name).memory_mb)
+                samples[name].append(run_child(app, event, memory, env))
+    finally:
+        whatsapp.stop()
+        progress.end()
+    return summarise(samples, unmeasured)
+
+
+def summarise(samples: dict[str, list[Sample]], unmeasured: dict[str, str]) -> dict:
+    floor = _medians(samples["floor"])
+    functions = {}
+    for name, taken in samples.items():
+        if name == "floor":
+            continue
+        if name in unmeasured or not taken:
+            functions[name] = {"measured": False, "why": unmeasured.get(name, "no sample")}
+            continue
+        medians = _medians(taken)
+        kind, limit = target(name)
+        ratio = medians["total_s"] / floor["total_s"] if floor["total_s"] else None
+        declared = function(name).memory_mb
+        functions[name] = {
+            "measured": True, "kind": kind, **medians,
+            "ratio": round(ratio, 2) if ratio else None, "target_ratio": limit,
+            "met": bool(ratio and ratio <= limit),
+            "memory_mb": medians["max_rss_mb"], "declared_mb": declared,
+            "memory_share": round(medians["max_rss_mb"] / declared, 2),
+            "problems": sorted({s.problem for s in taken if s.problem}),
+        }
+    return {"runs": len(samples["floor"]), "floor": {**floor, "memory_mb_declared": FLOOR_MEMORY_MB,
+                                                     "problems": sorted({s.problem for s in samples["floor"] if s.problem})},
+            "functions": functions}
+
+
+def _medians(taken: list[Sample]) -> dict:
+    good = [s for s in taken if not s.error] or taken
+    return {
+        "import_s": round(statistics.median(s.import_s for s in good), 4),
+        "invoke_s": round(statistics.median(s.invoke_s for s in good), 4),
+        "total_s": round(statistics.median(s.total_s for s in good), 4),
+        "max_rss_mb": round(statistics.median(s.max_rss_kb for s in good) / 1024, 1),
+        "samples": len(good),
+    }
+
+
+def declared_names() -> list[str]:
+    return [f.name for f in FUNCTIONS]
