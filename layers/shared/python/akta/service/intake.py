@@ -145,8 +145,10 @@ def submit(application_id: str, *, facility_id: str) -> dict:
         attempt = current["attempt"]
         if _execution_started(application_id, attempt):
             raise AlreadySubmitted(application_id)
+    elif status == Status.RETURNED:
+        raise StatusConflict(application_id)  # a returned file goes back through resubmit
     else:
-        raise StatusConflict(application_id)
+        raise AlreadySubmitted(application_id)  # the office has it already
     name = execution_name(application_id, attempt)
     # Same name, same input: a second start returns the running execution instead of a new one.
     client("stepfunctions").start_execution(
