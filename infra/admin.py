@@ -8,6 +8,7 @@
     python -m infra.admin [--sandbox] staff set-pin <staff-id>              # the head of office's signing PIN (asked, not echoed)
     python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>
     python -m infra.admin [--sandbox] staff list
+    python -m infra.admin [--sandbox] task reassign <application-id> <EnterIntoSiak|VerifyApplication|SignCertificate> <staff-id> <cuti|sakit|dinas_luar|beban_kerja>
 
 Against AWS it uses the usual AWS credentials and the tables named by APPLICATIONS_TABLE and TASKS_TABLE
 (the stack's outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
@@ -49,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
     for command in ("deactivate", "activate"):
         staff.add_parser(command).add_argument("staff_id")
     staff.add_parser("list")
+
+    task = groups.add_parser("task").add_subparsers(dest="command", required=True)
+    reassign = task.add_parser("reassign", help="hand a waiting staff task to another person of the same role")
+    for name in ("application_id", "state", "staff_id", "reason"):
+        reassign.add_argument(name)
     return root
 
 
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         os.environ.update(json.loads(SANDBOX_ENV.read_text()))
     try:
-        return FACILITY[args.command](args) if args.group == "facility" else STAFF[args.command](args)
+        return {"facility": FACILITY, "staff": STAFF, "task": TASK}[args.group][args.command](args)
     except (ValueError, LookupError) as problem:
         print(f"refused: {problem}", file=sys.stderr)
         return 2
@@ -137,7 +143,16 @@ def _list_staff(args) -> int:
     return 0
 
 
+def _reassign(args) -> int:
+    from akta.service import staff
+
+    moved = staff.reassign(args.application_id, args.state, args.staff_id, args.reason)
+    print(f"{moved['application_id']} {moved['state']}: {moved['from']} -> {moved['to']} (a fresh link was emailed)")
+    return 0
+
+
 FACILITY = {"register": _register, "issue-key": _issue_key, "revoke-key": _revoke_key, "list": _list_facilities}
+TASK = {"reassign": _reassign}
 STAFF = {"add": _add_staff, "set-pin": _set_pin, "deactivate": _set_active, "activate": _set_active, "list": _list_staff}
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import re
 import requests
 
 from sandbox import samples
+from sandbox.actors import StaffMember
 
 
 def submitted_to_verifier(world) -> tuple[str, dict]:
@@ -147,3 +148,22 @@ def test_sop6_the_signing_pin_locks_after_five_wrong_attempts_and_unlocks_after_
         directory.check_pin("kadis-uji", "11223344")  # even the right PIN, while locked
     assert refused.value.code == "locked"
     directory.check_pin("kadis-uji", "11223344", now() + directory.PIN_LOCKOUT + timedelta(seconds=1))
+
+
+def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new_one_decides(world, sfn):
+    from akta.service import directory
+    from infra import admin
+
+    directory.add("wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test")
+    application_id, _ = submitted_to_verifier(world)
+    old_link = world.verifier.link_for(application_id)
+    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti"]) == 0
+    assert requests.get(old_link, timeout=30).status_code == 410
+    wati = StaffMember("wati@disdukcapil.test", world.sandbox.mailbox)
+    assert wati.decide(wati.link_for(application_id), decision="approve").status_code == 200
+    status = world.hospital.wait_for_status(application_id, "SIGNATURE")
+    row = [r for r in status["timeline"] if r["sop_step"] == "5"][-1]
+    assert row["notes"] == ["reassigned:budi->wati:cuti"] and row["outcome"] == "approve"
+    # Only another active person of the same role, for a task that is waiting.
+    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti"]) == 2
+    assert admin.main(["task", "reassign", application_id, "SignCertificate", "budi", "sakit"]) == 2

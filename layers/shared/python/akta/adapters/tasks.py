@@ -65,6 +65,10 @@ class TaskStore:
     def link(self, link_id: str, at: datetime) -> dict:
         return self._live(f"LINK#{digest(link_id)}", at)
 
+    def open_link_at(self, key: str, at: datetime) -> dict:
+        """The still-open link stored under `key` (as the application records it)."""
+        return self._live(key, at)
+
     def decide_link(self, link_id: str, decision: str, at: datetime) -> dict:
         """Mark the link used, once (conditional write); returns the link with its task token."""
         return self._use(f"LINK#{digest(link_id)}", at, decision=decision)

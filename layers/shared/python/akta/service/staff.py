@@ -48,6 +48,11 @@ def start_task(*, application_id: str, task_token: str, role: str, state: str, s
         tasks.supersede(replaced, at)
     records.update(application_id, status=HUMAN_STEP_STATUS[state])
     record(records, application_id, sop_step, "started", role, at=at)
+    _email_task(assignee, application_id, sop_step, link_id)
+
+
+def _email_task(assignee: dict, application_id: str, sop_step: int, link_id: str) -> None:
+    """One link to one named person."""
     step = sop.step(sop_step)
     Mailer().send(
         to=assignee["email"],
@@ -61,6 +66,39 @@ def start_task(*, application_id: str, task_token: str, role: str, state: str, s
         ),
         application_id=application_id,
     )
+
+
+REASSIGN_REASONS = {"cuti": "cuti", "sakit": "sakit", "dinas_luar": "dinas luar", "beban_kerja": "pembagian beban kerja"}
+
+
+def reassign(application_id: str, state: str, to_staff_id: str, reason: str) -> dict:
+    """A supervisor hands a waiting task to another active person of the same role (leave, illness).
+
+    The waiting task token moves to a fresh link for the new person; the old link is superseded.
+    """
+    if reason not in REASSIGN_REASONS:
+        raise ValueError(f"reason must be one of {', '.join(REASSIGN_REASONS)}")
+    records, tasks = Records(), TaskStore()
+    at = now()
+    old_key = records.get(application_id).get("open_tasks", {}).get(state)
+    if not old_key:
+        raise LookupError(f"{application_id} has no task waiting in {state}")
+    try:
+        old = tasks.open_link_at(old_key, at)
+    except Refused as refused:
+        raise LookupError(f"{application_id}: the task in {state} is no longer waiting ({refused.code})") from None
+    person = directory.person(to_staff_id)
+    if person["role"] != old["role"] or not person["active"] or person["staff_id"] == old["assignee"]["staff_id"]:
+        raise ValueError(f"{to_staff_id} is not another active {old['role']}")
+    step = int(old["sop_step"])
+    link_id, key = tasks.create_link(role=old["role"], application_id=application_id, state=state, sop_step=step,
+                                     task_token=old["task_token"], assignee=person, at=at, ttl=LINK_LIFETIME)
+    records.replace_open_task(application_id, state, key)
+    tasks.supersede(old_key, at)
+    record(records, application_id, step, "note", "supervisor",
+           f"reassigned:{old['assignee']['staff_id']}->{person['staff_id']}:{reason}", at=at)
+    _email_task(person, application_id, step, link_id)
+    return {"application_id": application_id, "state": state, "from": old["assignee"]["staff_id"], "to": person["staff_id"]}
 
 
 def link_url(link_id: str) -> str:
