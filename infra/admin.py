@@ -8,6 +8,7 @@
     python -m infra.admin [--sandbox] staff set-pin <staff-id>              # the head of office's signing PIN (asked, not echoed)
     python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>
     python -m infra.admin [--sandbox] staff list
+    python -m infra.admin [--sandbox] certificate revoke <certificate-id> <data_salah|pembatalan_pengadilan|penggantian|lainnya> <note> --by <supervisor-id>
     python -m infra.admin [--sandbox] task reassign <application-id> <EnterIntoSiak|VerifyApplication|SignCertificate> <staff-id> <cuti|sakit|dinas_luar|beban_kerja>
 
 Against AWS it uses the usual AWS credentials and the tables named by APPLICATIONS_TABLE and TASKS_TABLE
@@ -51,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
         staff.add_parser(command).add_argument("staff_id")
     staff.add_parser("list")
 
+    certificate = groups.add_parser("certificate").add_subparsers(dest="command", required=True)
+    revoke = certificate.add_parser("revoke", help="revoke a certificate; verification then shows it revoked")
+    for name in ("certificate_id", "reason", "note"):
+        revoke.add_argument(name)
+    revoke.add_argument("--by", required=True, help="the supervisor's staff id")
+
     task = groups.add_parser("task").add_subparsers(dest="command", required=True)
     reassign = task.add_parser("reassign", help="hand a waiting staff task to another person of the same role")
     for name in ("application_id", "state", "staff_id", "reason"):
@@ -66,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         os.environ.update(json.loads(SANDBOX_ENV.read_text()))
     try:
-        return {"facility": FACILITY, "staff": STAFF, "task": TASK}[args.group][args.command](args)
+        return {"facility": FACILITY, "staff": STAFF, "task": TASK, "certificate": CERTIFICATE}[args.group][args.command](args)
     except (ValueError, LookupError) as problem:
         print(f"refused: {problem}", file=sys.stderr)
         return 2
@@ -152,7 +159,18 @@ def _reassign(args) -> int:
 
 
 FACILITY = {"register": _register, "issue-key": _issue_key, "revoke-key": _revoke_key, "list": _list_facilities}
+def _revoke(args) -> int:
+    from akta.service import directory, verification
+
+    if directory.person(args.by)["role"] != "supervisor":
+        raise ValueError(f"{args.by} is not a supervisor")
+    revocation = verification.revoke(args.certificate_id, args.reason, args.note, args.by)
+    print(f"revoked {revocation['certificate_id']} ({revocation['reason']}); the archive keeps the PDF and this record")
+    return 0
+
+
 TASK = {"reassign": _reassign}
+CERTIFICATE = {"revoke": _revoke}
 STAFF = {"add": _add_staff, "set-pin": _set_pin, "deactivate": _set_active, "activate": _set_active, "list": _list_staff}
 
 if __name__ == "__main__":

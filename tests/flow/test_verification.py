@@ -36,3 +36,32 @@ def test_the_qr_target_shows_valid_the_number_and_a_masked_name_and_compares_an_
 def test_an_unknown_certificate_id_is_unknown(world):
     page = requests.get(f"{world.gateway.url}/verify/tidak-ada-akta-ini", timeout=30)
     assert page.status_code == 404 and "Akta tidak dikenal" in page.text
+
+
+def test_a_revoked_certificate_shows_revoked_and_the_archive_keeps_the_document_and_the_record(world):
+    import json
+
+    import boto3
+
+    from infra import admin
+
+    outcome = scenarios.complete_file(world)
+    (mail,) = [m for m in world.sandbox.mailbox.to("success@simulator.amazonses.com") if outcome.application_id in m.text]
+    (pdf,) = mail.attachments.values()
+    record = read_embedded_record(pdf)
+    certificate_id = record["verification_url"].rsplit("/", 1)[1]
+
+    assert admin.main(["certificate", "revoke", certificate_id, "data_salah", "Nama ayah salah ketik", "--by", "rina"]) == 2  # not a supervisor
+    assert admin.main(["certificate", "revoke", certificate_id, "data_salah", "Nama ayah salah ketik", "--by", "sari"]) == 0
+    page = requests.get(record["verification_url"], timeout=30)
+    assert "DICABUT" in page.text and outcome.status["registration_number"] in page.text
+    assert admin.main(["certificate", "revoke", certificate_id, "data_salah", "lagi", "--by", "sari"]) == 2  # once
+
+    s3 = boto3.client("s3")
+    bucket = world.sandbox.buckets["ARCHIVE"]
+    prefix = f"applications/{outcome.application_id}/akta-kelahiran"
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]}
+    assert keys == {prefix + ".pdf", prefix + ".revocation.json"}
+    assert s3.get_object(Bucket=bucket, Key=prefix + ".pdf")["Body"].read() == pdf
+    revocation = json.loads(s3.get_object(Bucket=bucket, Key=prefix + ".revocation.json")["Body"].read())
+    assert (revocation["reason"], revocation["by"]) == ("data_salah", "sari")

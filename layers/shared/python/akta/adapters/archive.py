@@ -5,6 +5,7 @@ Keys carry application ids and document kinds only, never names or NIKs.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 
@@ -94,6 +95,13 @@ class Archive:
         self._s3.put_object(
             Bucket=self.archive, Key=key, Body=pdf, ContentType="application/pdf", ChecksumAlgorithm="SHA256"
         )
+        return key
+
+    def put_revocation(self, application_id: str, revocation: dict) -> str:
+        """The revocation record beside the certificate; the signed PDF itself stays (Object Lock)."""
+        key = certificate_key(application_id).replace(".pdf", ".revocation.json")
+        self._s3.put_object(Bucket=self.archive, Key=key, Body=json.dumps(revocation).encode(),
+                            ContentType="application/json", ChecksumAlgorithm="SHA256")
         return key
 
     def certificate(self, application_id: str) -> bytes:

@@ -61,6 +61,22 @@ class Records:
     def certificate(self, certificate_id: str) -> dict | None:
         return self._table.get_item(Key={"pk": f"CERT#{certificate_id}", "sk": "META"}).get("Item")
 
+    def revoke_certificate(self, certificate_id: str, revocation: dict) -> bool:
+        """Mark a valid certificate revoked, once; False if unknown or revoked already."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"CERT#{certificate_id}", "sk": "META"},
+                UpdateExpression="SET #status = :revoked, revocation = :revocation",
+                ConditionExpression=Attr("status").eq("valid"),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":revoked": "revoked", ":revocation": revocation},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     # -- the staff directory: one partition, so finding a role's person is a Query, never a table scan ------
     def put_staff(self, person: dict) -> None:
         self._table.put_item(Item={"pk": "STAFF", "sk": person["staff_id"], **person})

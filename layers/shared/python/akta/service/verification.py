@@ -22,3 +22,23 @@ def identical(certificate_id: str, pdf: bytes) -> bool | None:
     if not certificate:
         return None
     return hashlib.sha256(pdf).hexdigest() == certificate["sha256"]
+
+
+REVOCATION_REASONS = ("data_salah", "pembatalan_pengadilan", "penggantian", "lainnya")
+
+
+def revoke(certificate_id: str, reason: str, note: str, by: str) -> dict:
+    """Revoke a certificate: verification then says "revoked"; the archive keeps the document and the record."""
+    from akta.adapters.archive import Archive
+    from akta.service.common import now
+
+    if reason not in REVOCATION_REASONS:
+        raise ValueError(f"reason must be one of {', '.join(REVOCATION_REASONS)}")
+    certificate = Records().certificate(certificate_id)
+    if not certificate:
+        raise LookupError(certificate_id)
+    revocation = {"certificate_id": certificate_id, "reason": reason, "note": note, "by": by, "at": now().isoformat()}
+    if not Records().revoke_certificate(certificate_id, revocation):
+        raise ValueError(f"{certificate_id} is revoked already")
+    Archive().put_revocation(certificate["application_id"], revocation)
+    return revocation
