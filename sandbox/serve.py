@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from sandbox.aws import SANDBOX_STAFF
+from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF
 from sandbox.world import World
 
 
@@ -29,6 +29,7 @@ def main() -> None:
     print("Staff links arrive by email (moto SES); the sandbox prints each one here as it is sent:")
     for role, person in SANDBOX_STAFF.items():
         print(f"  {role:<11}{person['email']}")
+    print(f"The head of office signs with the sandbox PIN {SANDBOX_HEAD_PIN}.")
     seen: set[str] = set()
     stop = threading.Event()
     try:
