@@ -383,7 +383,7 @@ def idle_month(prices: dict, sweep: dict, per_month: int) -> dict:
     alarms = len(FUNCTIONS) + 5
     lines = [
         ("KMS customer managed keys (data, logs, signing)", 3, "keys", prices["kms_key_month"]),
-        (f"CloudWatch alarms (Errors per function, 3 on the state machine, SLA breaches, API 5XX)", alarms, "alarms",
+        ("CloudWatch alarms (Errors per function, 3 on the state machine, SLA breaches, API 5XX)", alarms, "alarms",
          prices["cloudwatch_alarm_month"]),
         ("CloudWatch dashboard", 1, "dashboards", prices["cloudwatch_dashboard_month"]),
         ("Custom metrics published while idle (EMF, by the SLA sweeper)", sweep["emf_series"], "metrics",

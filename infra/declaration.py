@@ -246,8 +246,6 @@ def environment(
     trust_root_parameter: str,
 ) -> dict[str, str]:
     """The environment every function gets; the same names in the sandbox and in AWS."""
-    import json
-
     env = {f"{key}_TABLE": name for key, name in tables.items()}
     env |= {f"{key}_BUCKET": name for key, name in buckets.items()}
     env |= {

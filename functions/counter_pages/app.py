@@ -48,7 +48,7 @@ def handover():
         error = FieldError("id_checked", "id_check_required", "Periksa KTP-el pengambil dan centang kotak pemeriksaan sebelum menyerahkan akta.")
         return html(422, pages.layout("Serah terima belum dapat dilakukan", pages.errors_block([error]) +
                                       "<p>Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.</p>"))
-    result = delivery.counter_handover(fields.get("form_token", ""), True)
+    result = delivery.counter_handover(fields.get("form_token", ""))
     metrics.add_metric("CounterHandovers", MetricUnit.Count, 1)
     metrics.add_metadata("application_id", result["application_id"])
     logger.info("handover confirmed", extra={"application_id": result["application_id"]})

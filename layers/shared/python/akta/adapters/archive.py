@@ -9,10 +9,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
-
 from akta.adapters.aws import client
-from akta.domain.documents import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, UploadedDocument
+from akta.domain.documents import MAX_DOCUMENT_BYTES, UploadedDocument
 
 UPLOAD_SLOT_SECONDS = 15 * 60
 HEAD_BYTES = 16  # enough for every magic number we accept
@@ -119,9 +117,3 @@ class Archive:
             ExpiresIn=seconds,
         )
 
-
-def is_missing(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in {"NoSuchKey", "404", "NotFound"}
-
-
-__all__ = ["Archive", "UploadSlot", "ACCEPTED_CONTENT_TYPES"]

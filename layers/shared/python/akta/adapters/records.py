@@ -87,8 +87,8 @@ class Records:
     def staff(self) -> list[dict]:
         return all_items(self._table.query, ConsistentRead=True, KeyConditionExpression=Key("pk").eq("STAFF"))
 
-    def set_staff_fields(self, staff_id: str, condition=None, **fields) -> bool:
-        """Update a staff record; False when `condition` (on top of existence) does not hold."""
+    def set_staff_fields(self, staff_id: str, **fields) -> bool:
+        """Update a staff record; False when there is none."""
         names = {f"#{k}": k for k in fields}
         values = {f":{k}": v for k, v in fields.items()}
         try:
@@ -96,7 +96,7 @@ class Records:
                 Key={"pk": "STAFF", "sk": staff_id},
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                ConditionExpression=Attr("pk").exists() & condition if condition is not None else Attr("pk").exists(),
+                ConditionExpression=Attr("pk").exists(),
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":

@@ -90,12 +90,6 @@ def step(number: int) -> SopStep:
     return SOP_STEPS[number - 1]
 
 
-def step_of_state(state: str) -> SopStep:
-    for candidate in SOP_STEPS:
-        if state in candidate.states:
-            return candidate
-    raise KeyError(state)
-
 
 def label(number: int) -> str:
     """Timeline label; 0 marks events outside the SOP's steps (a recorded failure)."""

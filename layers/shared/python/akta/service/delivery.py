@@ -107,7 +107,8 @@ def counter_lookup(counter_key: str, pickup_code: str) -> dict:
     }
 
 
-def counter_handover(form_token: str, id_checked: bool) -> dict:
+def counter_handover(form_token: str) -> dict:
+    """The counter confirms the handover (the page has already required the ID check)."""
     tasks, records = TaskStore(), Records()
     at = now()
     form = tasks.use_form_token(form_token, None, at)

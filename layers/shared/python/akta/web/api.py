@@ -12,14 +12,6 @@ def error(status: int, code: str, message: str, fields: list[dict] | None = None
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body, ensure_ascii=False))
 
 
-def json_object(event) -> dict:
-    """The request body as a JSON object, or ValueError (answered as 400 by the caller's handler)."""
-    body = event.json_body
-    if not isinstance(body, dict):
-        raise ValueError("body is not a JSON object")
-    return body
-
-
 def html(status: int, page: str) -> Response:
     return Response(status_code=status, content_type="text/html; charset=utf-8", body=page,
                     headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
