@@ -6,6 +6,7 @@ import functools
 import os
 
 import boto3
+from botocore.exceptions import ClientError
 
 
 def client(service: str, region: str | None = None):
@@ -36,3 +37,13 @@ def all_items(operation, **kwargs) -> list[dict]:
         if "LastEvaluatedKey" not in page:
             return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def conditional(operation, **kwargs) -> dict | None:
+    """A DynamoDB write with a ConditionExpression: its response, or None when the condition did not hold."""
+    try:
+        return operation(**kwargs)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise

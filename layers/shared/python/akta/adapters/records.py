@@ -11,9 +11,8 @@ import secrets
 from datetime import datetime, timezone
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
-from akta.adapters.aws import all_items, table
+from akta.adapters.aws import all_items, conditional, table
 from akta.domain.timeline import TimelineEvent
 
 
@@ -63,19 +62,14 @@ class Records:
 
     def revoke_certificate(self, certificate_id: str, revocation: dict) -> bool:
         """Mark a valid certificate revoked, once; False if unknown or revoked already."""
-        try:
-            self._table.update_item(
-                Key={"pk": f"CERT#{certificate_id}", "sk": "META"},
-                UpdateExpression="SET #status = :revoked, revocation = :revocation",
-                ConditionExpression=Attr("status").eq("valid"),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":revoked": "revoked", ":revocation": revocation},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return conditional(
+            self._table.update_item,
+            Key={"pk": f"CERT#{certificate_id}", "sk": "META"},
+            UpdateExpression="SET #status = :revoked, revocation = :revocation",
+            ConditionExpression=Attr("status").eq("valid"),
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":revoked": "revoked", ":revocation": revocation},
+        ) is not None
 
     # -- the staff directory: one partition, so finding a role's person is a Query, never a table scan ------
     def put_staff(self, person: dict) -> None:
@@ -91,18 +85,13 @@ class Records:
         """Update a staff record; False when there is none."""
         names = {f"#{k}": k for k in fields}
         values = {f":{k}": v for k, v in fields.items()}
-        try:
-            self._table.update_item(
-                Key={"pk": "STAFF", "sk": staff_id},
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                ConditionExpression=Attr("pk").exists(),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return conditional(
+            self._table.update_item,
+            Key={"pk": "STAFF", "sk": staff_id},
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+            ConditionExpression=Attr("pk").exists(),
+        ) is not None
 
     def count_pin_failure(self, staff_id: str) -> int:
         """One more wrong PIN, counted atomically; returns the new count."""
@@ -152,18 +141,10 @@ class Records:
         condition = Attr("pk").exists()
         if expect_status:
             condition &= Attr("status").is_in(list(expect_status))
-        try:
-            self._table.update_item(
-                Key={"pk": _pk(application_id), "sk": "META"},
-                UpdateExpression=expression,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ConditionExpression=condition,
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise StatusConflict(application_id) from None
-            raise
+        if conditional(self._table.update_item, Key={"pk": _pk(application_id), "sk": "META"},
+                       UpdateExpression=expression, ExpressionAttributeNames=names,
+                       ExpressionAttributeValues=values, ConditionExpression=condition) is None:
+            raise StatusConflict(application_id)
 
     def append_event(self, application_id: str, event: TimelineEvent) -> None:
         sk = f"EVENT#{event.at.isoformat()}#{secrets.token_hex(4)}"
@@ -203,17 +184,9 @@ class Records:
 
     def take_waiting(self, application_id: str, kind: str) -> str | None:
         """Remove and return the waiting token, once: a second caller gets None."""
-        try:
-            old = self._table.delete_item(
-                Key={"pk": _pk(application_id), "sk": f"WAIT#{kind}"},
-                ConditionExpression=Attr("pk").exists(),
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return None
-            raise
-        return old["Attributes"]["task_token"]
+        old = conditional(self._table.delete_item, Key={"pk": _pk(application_id), "sk": f"WAIT#{kind}"},
+                          ConditionExpression=Attr("pk").exists(), ReturnValues="ALL_OLD")
+        return old["Attributes"]["task_token"] if old else None
 
     def _query(self, application_id: str, prefix: str) -> list[dict]:
         return all_items(self._table.query, ConsistentRead=True,

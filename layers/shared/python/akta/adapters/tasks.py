@@ -11,9 +11,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from boto3.dynamodb.conditions import Attr
-from botocore.exceptions import ClientError
 
-from akta.adapters.aws import all_items, table
+from akta.adapters.aws import all_items, conditional, table
 
 # Crockford base32 without look-alikes: pickup codes are read aloud at a counter.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -150,17 +149,14 @@ class TaskStore:
     # -- shared ----------------------------------------------------------------------------------------
     def supersede(self, key: str, at: datetime, status: str = "superseded") -> None:
         """A fresh link or code replaced this one (the task waits again): it no longer decides."""
-        try:
-            self._table.update_item(
-                Key={"pk": key},
-                UpdateExpression="SET #status = :status, decided_at = :at",
-                ConditionExpression=Attr("status").eq("open"),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":status": status, ":at": at.isoformat()},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        conditional(  # already decided or replaced: nothing to do
+            self._table.update_item,
+            Key={"pk": key},
+            UpdateExpression="SET #status = :status, decided_at = :at",
+            ConditionExpression=Attr("status").eq("open"),
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": status, ":at": at.isoformat()},
+        )
 
     def open_links(self) -> list[dict]:
         """Staff links still waiting for a decision (for the SLA sweeper; the table stays small thanks to TTL)."""
@@ -171,18 +167,13 @@ class TaskStore:
 
     def mark_reminded(self, key: str, at: datetime) -> bool:
         """True the first time only: one reminder per task."""
-        try:
-            self._table.update_item(
-                Key={"pk": key},
-                UpdateExpression="SET reminded_at = :at",
-                ConditionExpression=Attr("reminded_at").not_exists() & Attr("status").eq("open"),
-                ExpressionAttributeValues={":at": at.isoformat()},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return conditional(
+            self._table.update_item,
+            Key={"pk": key},
+            UpdateExpression="SET reminded_at = :at",
+            ConditionExpression=Attr("reminded_at").not_exists() & Attr("status").eq("open"),
+            ExpressionAttributeValues={":at": at.isoformat()},
+        ) is not None
 
     def _live(self, pk: str, at: datetime) -> dict:
         item = self._table.get_item(Key={"pk": pk}, ConsistentRead=True).get("Item")
@@ -198,19 +189,17 @@ class TaskStore:
         return item
 
     def _use(self, pk: str, at: datetime, *, decision: str) -> dict:
-        try:
-            result = self._table.update_item(
-                Key={"pk": pk},
-                UpdateExpression="SET #status = :used, decided_at = :at, decision = :decision",
-                ConditionExpression=Attr("status").eq("open") & Attr("expires_at").gt(int(at.timestamp())),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":used": "used", ":at": at.isoformat(), ":decision": decision},
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Refused("used") from None
-            raise
+        result = conditional(
+            self._table.update_item,
+            Key={"pk": pk},
+            UpdateExpression="SET #status = :used, decided_at = :at, decision = :decision",
+            ConditionExpression=Attr("status").eq("open") & Attr("expires_at").gt(int(at.timestamp())),
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":used": "used", ":at": at.isoformat(), ":decision": decision},
+            ReturnValues="ALL_NEW",
+        )
+        if result is None:
+            raise Refused("used")
         item = result["Attributes"]
         item["pk"] = pk
         return item
