@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,8 +175,8 @@ class Sandbox:
                                  "time": datetime.now(timezone.utc).isoformat()}
                         try:
                             self.router.invoke(f.name, event)
-                        except Exception:  # noqa: BLE001 - a failed run is logged; the next tick tries again
-                            pass
+                        except Exception as error:  # noqa: BLE001 - the next tick tries again
+                            print(f"scheduled {f.name} failed: {type(error).__name__}", file=sys.__stderr__)
 
         threading.Thread(target=tick, daemon=True, name="sandbox-schedules").start()
 

@@ -179,7 +179,7 @@ def status(application_id: str, *, facility_id: str) -> dict:
         "registration_number": current.get("registration_number"),
         "failure": current.get("failure"),
         "late_registration": bool(current.get("late_registration")),
-        "required_documents": _summary(application_id, ApplicationData.model_validate(current["data"]), current["status"])["required_documents"],
+        "required_documents": _required(ApplicationData.model_validate(current["data"])),
         "timeline": timeline(records, application_id),
         "application": current["data"],
     }
@@ -224,10 +224,8 @@ def _owned(records: Records, application_id: str, facility_id: str) -> dict:
 
 
 def _summary(application_id: str, application: ApplicationData, status: str) -> dict:
-    return {
-        "application_id": application_id,
-        "status": status,
-        "required_documents": [
-            {"kind": kind, "label": DOCUMENT_KINDS[kind].label} for kind in required_documents(application)
-        ],
-    }
+    return {"application_id": application_id, "status": status, "required_documents": _required(application)}
+
+
+def _required(application: ApplicationData) -> list[dict]:
+    return [{"kind": kind, "label": DOCUMENT_KINDS[kind].label} for kind in required_documents(application)]
