@@ -9,7 +9,7 @@
     python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>
     python -m infra.admin [--sandbox] staff list
     python -m infra.admin [--sandbox] certificate revoke <certificate-id> <data_salah|pembatalan_pengadilan|penggantian|lainnya> <note> --by <supervisor-id>
-    python -m infra.admin [--sandbox] task reassign <application-id> <EnterIntoSiak|VerifyApplication|SignCertificate> <staff-id> <cuti|sakit|dinas_luar|beban_kerja>
+    python -m infra.admin [--sandbox] task reassign <application-id> <EnterIntoSiak|VerifyApplication|SignCertificate> <staff-id> <cuti|sakit|dinas_luar|beban_kerja> --by <supervisor-id>
 
 Against AWS it uses the usual AWS credentials and the tables named by APPLICATIONS_TABLE and TASKS_TABLE
 (the stack's outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
@@ -62,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     reassign = task.add_parser("reassign", help="hand a waiting staff task to another person of the same role")
     for name in ("application_id", "state", "staff_id", "reason"):
         reassign.add_argument(name)
+    reassign.add_argument("--by", required=True, help="the supervisor's staff id")
     return root
 
 
@@ -150,25 +151,31 @@ def _list_staff(args) -> int:
     return 0
 
 
+def _supervisor(staff_id: str) -> str:
+    from akta.service import directory
+
+    if directory.person(staff_id)["role"] != "supervisor":
+        raise ValueError(f"{staff_id} is not a supervisor")
+    return staff_id
+
+
 def _reassign(args) -> int:
     from akta.service import staff
 
-    moved = staff.reassign(args.application_id, args.state, args.staff_id, args.reason)
+    moved = staff.reassign(args.application_id, args.state, args.staff_id, args.reason, by=_supervisor(args.by))
     print(f"{moved['application_id']} {moved['state']}: {moved['from']} -> {moved['to']} (a fresh link was emailed)")
     return 0
 
 
-FACILITY = {"register": _register, "issue-key": _issue_key, "revoke-key": _revoke_key, "list": _list_facilities}
 def _revoke(args) -> int:
-    from akta.service import directory, verification
+    from akta.service import verification
 
-    if directory.person(args.by)["role"] != "supervisor":
-        raise ValueError(f"{args.by} is not a supervisor")
-    revocation = verification.revoke(args.certificate_id, args.reason, args.note, args.by)
+    revocation = verification.revoke(args.certificate_id, args.reason, args.note, _supervisor(args.by))
     print(f"revoked {revocation['certificate_id']} ({revocation['reason']}); the archive keeps the PDF and this record")
     return 0
 
 
+FACILITY = {"register": _register, "issue-key": _issue_key, "revoke-key": _revoke_key, "list": _list_facilities}
 TASK = {"reassign": _reassign}
 CERTIFICATE = {"revoke": _revoke}
 STAFF = {"add": _add_staff, "set-pin": _set_pin, "deactivate": _set_active, "activate": _set_active, "list": _list_staff}

@@ -49,6 +49,10 @@ class Function:
     pdf_layer: bool = False  # needs the PDF/signing stack (fpdf2, segno, pyHanko)
     state_placeholder: str | None = None  # ${...} in the ASL that names this function
     schedule_minutes: int | None = None  # run on a schedule (EventBridge in AWS, a timer in the sandbox)
+    tables: tuple[str, ...] = ()  # TABLES keys its DynamoDB actions apply to
+    buckets: tuple[str, ...] = ()  # BUCKETS keys its S3 actions apply to
+    # Actions granted although the sandbox never sees the call, each with why: (action, reason).
+    implicit: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ FUNCTIONS = (
     Function(
         "issue_certificate",
         "SOP 6: lay out and sign the Akta Kelahiran, archive it",
-        actions=_DATA_RW + ("s3:PutObject", "secretsmanager:GetSecretValue"),
+        actions=_DATA_RW + ("s3:PutObject", "kms:Sign", "ssm:GetParameter"),
         memory_mb=1024,
         timeout_s=30,
         pdf_layer=True,
@@ -169,6 +173,14 @@ FUNCTIONS = (
         state_placeholder="CompleteApplicationArn",
     ),
     Function(
+        "supervisor_pages",
+        "The supervisor's console: waiting staff tasks, reassignment (leave, illness), certificate revocation",
+        actions=_DATA_RW + ("dynamodb:Scan", "s3:PutObject", "ses:SendEmail"),
+        tables=("APPLICATIONS", "TASKS"),
+        buckets=("ARCHIVE",),
+        memory_mb=512,
+    ),
+    Function(
         "verify_pages",
         "Public verification behind the certificate's QR code: valid / revoked / unknown, nothing personal",
         actions=("dynamodb:GetItem",),
@@ -195,6 +207,8 @@ ROUTES = (
     Route("ANY", "/staff/{proxy+}", "staff_pages"),
     Route("ANY", "/counter", "counter_pages"),
     Route("ANY", "/counter/{proxy+}", "counter_pages"),
+    Route("ANY", "/supervisor", "supervisor_pages"),
+    Route("ANY", "/supervisor/{proxy+}", "supervisor_pages"),
     Route("ANY", "/verify/{proxy+}", "verify_pages", rate_limit=5),  # public: throttled per second
 )
 
@@ -242,7 +256,8 @@ def environment(
     buckets: dict[str, str],
     state_machine_arn: str,
     settings: Settings,
-    signer_secret_id: str,
+    signer_key_id: str,
+    signer_certificate_parameter: str,
     trust_root_parameter: str,
 ) -> dict[str, str]:
     """The environment every function gets; the same names in the sandbox and in AWS."""
@@ -257,7 +272,9 @@ def environment(
         "WHATSAPP_REGION": settings.whatsapp_region,
         "OFFICE_NAME": settings.office_name,
         "OFFICE_CITY": settings.office_city,
-        "SIGNER_SECRET_ID": signer_secret_id,
+        # The head of office's signing key (KMS, asymmetric) and its certificate chain (PEM, SSM parameter).
+        "SIGNER_KEY_ID": signer_key_id,
+        "SIGNER_CERTIFICATE_PARAMETER": signer_certificate_parameter,
         "TRUST_ROOT_PARAMETER": trust_root_parameter,
         "POWERTOOLS_SERVICE_NAME": "akta-kelahiran",
         "POWERTOOLS_METRICS_NAMESPACE": "AktaKelahiran",

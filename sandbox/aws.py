@@ -6,7 +6,6 @@ process for Lambda through the router. Product code is unchanged: it finds moto 
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ SANDBOX_STAFF = {
     "drive_thru": {"staff_id": "dedi", "name": "Petugas Drive Thru", "email": "drivethru@sandbox.disdukcapil.test"},
 }
 SANDBOX_HEAD_PIN = "246810"  # the sandbox head of office's signing PIN (the scripted head types it)
+SANDBOX_SUPERVISOR_PIN = "135790"  # the sandbox supervisor's console PIN
 
 
 DEMO_FACILITY = "rsud-raden-mattaher"
@@ -120,16 +120,7 @@ class Sandbox:
         sesv2.create_email_identity(EmailIdentity=settings.mail_from.split("@", 1)[1])
         sesv2.create_configuration_set(ConfigurationSetName=settings.configuration_set)
 
-        from akta.certificate.pki import create_local_pki
-
-        self.pki = create_local_pki(SANDBOX_STAFF["head"]["name"])
-        secret_id = f"{PREFIX}/signer"
-        boto3.client("secretsmanager").create_secret(Name=secret_id, SecretString=json.dumps({
-            "p12": base64.b64encode(self.pki.signer_p12).decode(),
-            "passphrase": base64.b64encode(self.pki.passphrase).decode(),
-        }))
-        trust_root = f"/{PREFIX}/trust-root"
-        boto3.client("ssm").put_parameter(Name=trust_root, Value=self.pki.ca_cert_pem.decode(), Type="String")
+        self._create_signing_key()
 
         definition = ASL_PATH.read_text()
         for placeholder, function in placeholders().items():
@@ -139,7 +130,9 @@ class Sandbox:
         )["stateMachineArn"]
 
         env = environment(tables=self.tables, buckets=self.buckets, state_machine_arn=self.state_machine_arn,
-                          settings=settings, signer_secret_id=secret_id, trust_root_parameter=trust_root)
+                          settings=settings, signer_key_id=self.signing_key_id,
+                          signer_certificate_parameter=self.signer_certificate_parameter,
+                          trust_root_parameter=self.trust_root_parameter)
         if self.timeouts:
             env["WAIT_TIMEOUTS"] = json.dumps(self.timeouts)
         # Every function gets the same environment here, so one process environment serves them all.
@@ -155,9 +148,27 @@ class Sandbox:
         for role, person in SANDBOX_STAFF.items():
             directory.add(person["staff_id"], role, person["name"], person["email"], person.get("nip", ""))
         directory.set_pin(SANDBOX_STAFF["head"]["staff_id"], SANDBOX_HEAD_PIN)
+        directory.set_pin(SANDBOX_STAFF["supervisor"]["staff_id"], SANDBOX_SUPERVISOR_PIN)
 
         facilities.register(DEMO_FACILITY, "RSUD Raden Mattaher Jambi", "hospital", "admin@rsud-rm.sandbox.test")
         _, self.facility_key = facilities.issue_key(DEMO_FACILITY)
+
+    def _create_signing_key(self) -> None:
+        """The head of office's key in KMS, certified by the sandbox's local CA the way the office's CA would:
+        a CSR signed by the KMS key itself (`infra.admin signer csr`), a certificate back, the chain installed."""
+        from akta.adapters import kms_signer
+        from akta.certificate.pki import create_local_pki, subject_name
+
+        kms, ssm = boto3.client("kms"), boto3.client("ssm")
+        self.pki = create_local_pki(SANDBOX_STAFF["head"]["name"])
+        self.signing_key_id = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_3072",
+                                             Description="TTE Kepala Dinas (sandbox)")["KeyMetadata"]["KeyId"]
+        request = kms_signer.certificate_request(kms, self.signing_key_id, subject_name(SANDBOX_STAFF["head"]["name"]).public_bytes())
+        self.signer_certificate_parameter = f"/{PREFIX}/signer-certificate"
+        ssm.put_parameter(Name=self.signer_certificate_parameter, Type="String",
+                          Value=(self.pki.certify(request) + self.pki.ca_cert_pem).decode())
+        self.trust_root_parameter = f"/{PREFIX}/trust-root"
+        ssm.put_parameter(Name=self.trust_root_parameter, Value=self.pki.ca_cert_pem.decode(), Type="String")
 
     def run_schedules(self, every_seconds: float) -> None:
         """The sandbox's EventBridge schedule: each scheduled function runs every `every_seconds`."""

@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF
+from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
 from sandbox.world import World
 
 
@@ -24,6 +24,7 @@ def main() -> None:
     print(f"  Hospital page:     {url}/hospital")
     print(f"  Hospital API:      {url}/v1/applications   (Authorization: Bearer <hospital key>; contract: {url}/v1/openapi.json)")
     print(f"  Drive-Thru counter: {url}/counter   (counter key: {world.sandbox.counter_key})")
+    print(f"  Supervisor console: {url}/supervisor   (ID {SANDBOX_STAFF['supervisor']['staff_id']}, PIN {SANDBOX_SUPERVISOR_PIN})")
     print(f"AWS (moto):          {world.sandbox.endpoint}")
     print(f"Function logs:       {world.sandbox.workdir / 'logs'}")
     print("Staff links arrive by email (moto SES); the sandbox prints each one here as it is sent:")

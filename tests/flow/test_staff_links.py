@@ -157,13 +157,13 @@ def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new
     directory.add("wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test")
     application_id, _ = submitted_to_verifier(world)
     old_link = world.verifier.link_for(application_id)
-    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti"]) == 0
+    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti", "--by", "sari"]) == 0
     assert requests.get(old_link, timeout=30).status_code == 410
     wati = StaffMember("wati@disdukcapil.test", world.sandbox.mailbox)
     assert wati.decide(wati.link_for(application_id), decision="approve").status_code == 200
     status = world.hospital.wait_for_status(application_id, "SIGNATURE")
     row = [r for r in status["timeline"] if r["sop_step"] == "5"][-1]
-    assert row["notes"] == ["reassigned:budi->wati:cuti"] and row["outcome"] == "approve"
+    assert row["notes"] == ["reassigned:budi->wati:cuti:by:sari"] and row["outcome"] == "approve"
     # Only another active person of the same role, for a task that is waiting.
-    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti"]) == 2
-    assert admin.main(["task", "reassign", application_id, "SignCertificate", "budi", "sakit"]) == 2
+    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti", "--by", "sari"]) == 2
+    assert admin.main(["task", "reassign", application_id, "SignCertificate", "budi", "sakit", "--by", "sari"]) == 2

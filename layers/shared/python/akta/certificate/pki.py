@@ -25,6 +25,20 @@ class LocalPki:
     ca_cert_pem: bytes
     signer_p12: bytes
     passphrase: bytes
+    ca_key: rsa.RSAPrivateKey
+
+    def certify(self, csr_pem: bytes, *, valid_days: int = 3650) -> bytes:
+        """What the office's CA does with the CSR of a KMS signing key: a signing certificate (PEM).
+
+        The CSR's own signature is checked first: it proves the requester holds the private key.
+        """
+        csr = x509.load_pem_x509_csr(csr_pem)
+        if not csr.is_signature_valid:
+            raise ValueError("the CSR's signature does not match its public key")
+        ca_cert = x509.load_pem_x509_certificate(self.ca_cert_pem)
+        return _signing_certificate(csr.subject, csr.public_key(), ca_cert.subject, self.ca_key,
+                                    x509.SubjectKeyIdentifier.from_public_key(self.ca_key.public_key()),
+                                    valid_days).public_bytes(serialization.Encoding.PEM)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -72,24 +86,7 @@ def create_local_pki(head_name: str, *, valid_days: int = 3650) -> LocalPki:
     )
 
     signer_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    signer_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(head_name))
-        .issuer_name(ca_name)
-        .public_key(signer_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, non_repudiation=True), critical=True)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(signer_key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
+    signer_cert = _signing_certificate(_name(head_name), signer_key.public_key(), ca_name, ca_key, ca_ski, valid_days)
 
     passphrase = secrets.token_urlsafe(24).encode("ascii")
     signer_p12 = pkcs12.serialize_key_and_certificates(
@@ -103,4 +100,28 @@ def create_local_pki(head_name: str, *, valid_days: int = 3650) -> LocalPki:
         ca_cert_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
         signer_p12=signer_p12,
         passphrase=passphrase,
+        ca_key=ca_key,
     )
+
+
+def _signing_certificate(subject, public_key, ca_name, ca_key, ca_ski, valid_days: int) -> x509.Certificate:
+    not_before = datetime.now(timezone.utc) - timedelta(minutes=5)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, non_repudiation=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
+def subject_name(head_name: str) -> x509.Name:
+    """The signing certificate's subject: the head of office, in the office's organisation."""
+    return _name(head_name)

@@ -18,22 +18,24 @@ SIGNATURE_FIELD = "TTE_Kadis"
 
 
 class Signer(Protocol):
+    """The seam every signer fits: an unsigned certificate PDF in, the PAdES-signed PDF out.
+
+    - `PadesSigner(cms_signer)` wraps any pyHanko `Signer`: the sandbox's PKCS#12 (`Pkcs12Signer`), the KMS key
+      (`akta.adapters.kms_signer.KmsCmsSigner`), or a remote service that signs a digest. A provider speaking the
+      Cloud Signature Consortium API plugs in as pyHanko's `pyhanko.sign.signers.csc_signer.CSCSigner`.
+    - A remote TTE service that signs the whole PDF itself (the national TTE provider's API takes the document)
+      implements `sign` directly. The release check (SOP 7) validates whichever signed it.
+    """
+
     def sign(self, pdf: bytes) -> bytes: ...
 
 
-class Pkcs12Signer:
-    """Signs with a key held in a PKCS#12 bundle (the sandbox's stand-in for the TTE service)."""
+class PadesSigner:
+    """PAdES B-B with the head of office's key, in the certificate's one signature field."""
 
-    def __init__(
-        self,
-        p12: bytes,
-        passphrase: bytes,
-        *,
-        reason: str = "Tanda Tangan Elektronik Kepala Dinas",
-        location: str = "Jambi",
-    ):
-        # Load once: a wrong passphrase should fail at wiring time, not per certificate.
-        self._signer = signers.SimpleSigner.load_pkcs12_data(p12, [], passphrase=passphrase)
+    def __init__(self, cms_signer: signers.Signer, *, reason: str = "Tanda Tangan Elektronik Kepala Dinas",
+                 location: str = "Jambi"):
+        self._signer = cms_signer
         self._meta = signers.PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD,
             subfilter=SigSeedSubFilter.PADES,
@@ -43,10 +45,17 @@ class Pkcs12Signer:
         )
 
     def sign(self, pdf: bytes) -> bytes:
-        # PAdES B-B; pyHanko records the signing time as /M in the signature dictionary.
+        # pyHanko records the signing time as /M in the signature dictionary and as a signed attribute.
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = signers.sign_pdf(writer, self._meta, signer=self._signer)
-        return out.getvalue()
+        return signers.sign_pdf(writer, self._meta, signer=self._signer).getvalue()
+
+
+class Pkcs12Signer(PadesSigner):
+    """Signs with a key held in a PKCS#12 bundle (the sandbox's stand-in for the TTE service)."""
+
+    def __init__(self, p12: bytes, passphrase: bytes, **kwargs):
+        # Load once: a wrong passphrase should fail at wiring time, not per certificate.
+        super().__init__(signers.SimpleSigner.load_pkcs12_data(p12, [], passphrase=passphrase), **kwargs)
 
 
 @dataclass(frozen=True)

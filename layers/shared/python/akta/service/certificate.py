@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
-import json
 import os
 import secrets
 from datetime import date
@@ -14,7 +12,8 @@ from akta.adapters.archive import Archive
 from akta.adapters.aws import client
 from akta.adapters.records import Records
 from akta.certificate.layout import CertificateData, read_embedded_record, render_pdf
-from akta.certificate.signing import Pkcs12Signer, check_signature
+from akta.adapters.kms_signer import KmsCmsSigner
+from akta.certificate.signing import PadesSigner, check_signature
 from akta.domain.models import MarriageProof, jakarta_today
 from akta.domain.verification import mask_name
 from akta.service import directory
@@ -49,9 +48,10 @@ def certificate_data(current: dict) -> CertificateData:
 
 
 @functools.cache
-def _signer(secret_id: str) -> Pkcs12Signer:
-    secret = json.loads(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
-    return Pkcs12Signer(base64.b64decode(secret["p12"]), base64.b64decode(secret["passphrase"]))
+def _signer(key_id: str, chain_parameter: str) -> PadesSigner:
+    """The head of office's KMS key and its certificate chain, once per warm container."""
+    chain = client("ssm").get_parameter(Name=chain_parameter)["Parameter"]["Value"].encode()
+    return PadesSigner(KmsCmsSigner(client("kms"), key_id, chain), location=os.environ["OFFICE_CITY"])
 
 
 @functools.cache
@@ -68,7 +68,7 @@ def issue(application_id: str) -> dict:
     issued = {"certificate_id": secrets.token_urlsafe(16), "issued_on": jakarta_today(at).isoformat(),
               "signer": {"staff_id": head["staff_id"], "name": head["name"], "nip": head.get("nip", "")}}
     current["certificate"] = issued
-    pdf = _signer(os.environ["SIGNER_SECRET_ID"]).sign(render_pdf(certificate_data(current)))
+    pdf = _signer(os.environ["SIGNER_KEY_ID"], os.environ["SIGNER_CERTIFICATE_PARAMETER"]).sign(render_pdf(certificate_data(current)))
     key = archive.put_certificate(application_id, pdf)
     sha256 = hashlib.sha256(pdf).hexdigest()
     records.update(application_id, status=Status.ISSUED, reasons=[],

@@ -71,7 +71,7 @@ def _email_task(assignee: dict, application_id: str, sop_step: int, link_id: str
 REASSIGN_REASONS = {"cuti": "cuti", "sakit": "sakit", "dinas_luar": "dinas luar", "beban_kerja": "pembagian beban kerja"}
 
 
-def reassign(application_id: str, state: str, to_staff_id: str, reason: str) -> dict:
+def reassign(application_id: str, state: str, to_staff_id: str, reason: str, *, by: str) -> dict:
     """A supervisor hands a waiting task to another active person of the same role (leave, illness).
 
     The waiting task token moves to a fresh link for the new person; the old link is superseded.
@@ -96,7 +96,7 @@ def reassign(application_id: str, state: str, to_staff_id: str, reason: str) -> 
     records.replace_open_task(application_id, state, key)
     tasks.supersede(old_key, at)
     record(records, application_id, step, "note", "supervisor",
-           f"reassigned:{old['assignee']['staff_id']}->{person['staff_id']}:{reason}", at=at)
+           f"reassigned:{old['assignee']['staff_id']}->{person['staff_id']}:{reason}:by:{by}", at=at)
     _email_task(person, application_id, step, link_id)
     return {"application_id": application_id, "state": state, "from": old["assignee"]["staff_id"], "to": person["staff_id"]}
 

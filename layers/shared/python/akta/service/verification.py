@@ -24,7 +24,12 @@ def identical(certificate_id: str, pdf: bytes) -> bool | None:
     return hashlib.sha256(pdf).hexdigest() == certificate["sha256"]
 
 
-REVOCATION_REASONS = ("data_salah", "pembatalan_pengadilan", "penggantian", "lainnya")
+REVOCATION_REASONS = {
+    "data_salah": "data pada akta salah",
+    "pembatalan_pengadilan": "pembatalan oleh putusan pengadilan",
+    "penggantian": "diganti dengan akta baru",
+    "lainnya": "lainnya",
+}
 
 
 def revoke(certificate_id: str, reason: str, note: str, by: str) -> dict:

@@ -153,3 +153,62 @@ def verification_page(found: dict, comparison: str | None = None) -> str:
                     "<label for='pdf'>Berkas PDF akta</label><input id='pdf' name='pdf' type='file' accept='application/pdf'>"
                     "<button type='submit'>Bandingkan</button></form>")
     return layout(title, "".join(body))
+
+
+def supervisor_login_page(errors: list | None = None) -> str:
+    return layout("Konsol supervisor", errors_block(errors or []) + (
+        "<form method='post' action='/supervisor'>"
+        "<label for='staff_id'>ID petugas</label><input id='staff_id' name='staff_id' autocomplete='username'>"
+        "<label for='pin'>PIN</label><input id='pin' name='pin' type='password' inputmode='numeric' autocomplete='off'>"
+        "<button type='submit'>Masuk</button></form>"
+    ))
+
+
+def _options(pairs, placeholder: str = "- pilih -") -> str:
+    return f"<option value=''>{escape(placeholder)}</option>" + "".join(
+        f"<option value='{escape(value)}'>{escape(label)}</option>" for value, label in pairs)
+
+
+def supervisor_page(console, errors: list | None = None) -> str:
+    """Waiting staff tasks with a reassignment form each, and certificate revocation; every form carries the
+    console's one-time token, so one action per rendered page."""
+    from akta.service.staff import REASSIGN_REASONS
+    from akta.service.verification import REVOCATION_REASONS
+
+    token = f"<input type='hidden' name='form_token' value='{escape(console.form_token)}'>"
+    reasons = _options((k, v.capitalize()) for k, v in REASSIGN_REASONS.items())
+    body = [f"<p>Masuk sebagai <strong>{escape(console.supervisor['name'])}</strong> (supervisor).</p>",
+            errors_block(errors or [])]
+    if console.done:
+        body.append(f"<p class='note' role='status' id='done'>{escape(console.done)}</p>")
+    body.append("<h2>Tugas yang menunggu keputusan</h2>")
+    if not console.tasks:
+        body.append("<p>Tidak ada tugas yang menunggu.</p>")
+    else:
+        body.append("<table id='waiting'><tr><th>Permohonan</th><th>Langkah SOP</th><th>Petugas</th>"
+                    "<th>Menunggu (jam kerja)</th><th>Alihkan kepada</th></tr>")
+        for task in console.tasks:
+            late = " class='error'" if task.office_minutes > task.target_minutes else ""
+            others = _options((p["staff_id"], p["name"]) for p in console.people.get(task.role, [])
+                              if p["staff_id"] != task.assignee_id)
+            body.append(
+                f"<tr data-application='{escape(task.application_id)}'><td>{escape(task.application_id)}</td>"
+                f"<td>{task.sop_step} ({escape(task.role_label)})</td><td>{escape(task.assignee_name)}</td>"
+                f"<td{late}>{task.office_minutes} / {task.target_minutes} menit</td><td>"
+                f"<form method='post' action='/supervisor/reassign'>{token}"
+                f"<input type='hidden' name='application_id' value='{escape(task.application_id)}'>"
+                f"<input type='hidden' name='state' value='{escape(task.state)}'>"
+                f"<label>Petugas pengganti<select name='staff_id'>{others}</select></label>"
+                f"<label>Alasan<select name='reason'>{reasons}</select></label>"
+                "<button type='submit'>Alihkan</button></form></td></tr>")
+        body.append("</table>")
+    body.append(
+        "<h2>Cabut Akta Kelahiran</h2>"
+        "<p>Akta yang dicabut tetap tersimpan di arsip digital bersama catatan pencabutannya.</p>"
+        f"<form method='post' action='/supervisor/revoke' id='revoke'>{token}"
+        "<label for='certificate_id'>Kode akta (dari QR code)</label><input id='certificate_id' name='certificate_id' autocomplete='off'>"
+        f"<label for='revoke_reason'>Alasan</label><select id='revoke_reason' name='reason'>"
+        f"{_options((k, v.capitalize()) for k, v in REVOCATION_REASONS.items())}</select>"
+        "<label for='revoke_note'>Catatan</label><textarea id='revoke_note' name='note' maxlength='500'></textarea>"
+        "<button type='submit'>Cabut akta</button></form>")
+    return layout("Konsol supervisor", "".join(body))

@@ -1,0 +1,154 @@
+"""The supervisor's console: who holds each waiting staff task, reassignment, and revocation.
+
+A supervisor signs in with their staff id and personal PIN (the same hashed, rate-limited PIN as the head
+of office's). Every rendered console carries a one-time form token bound to that supervisor, so each
+action is one POST that names who did it; nothing acts on GET and nothing keeps a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from akta.adapters.tasks import TaskStore
+from akta.domain import sop
+from akta.domain.calendar import load_calendar
+from akta.domain.errors import FieldError
+from akta.service import directory, staff, verification
+from akta.service.common import now
+
+SUBJECT = "SUPERVISOR#"
+STAFF_ROLES = ("operator", "verifier", "head")  # the roles whose tasks wait behind emailed links
+
+
+class Refused(Exception):
+    """The sign-in or the action was refused; `errors` says why, field by field (Bahasa Indonesia)."""
+
+    def __init__(self, errors: list[FieldError], status: int = 422):
+        super().__init__(", ".join(e.code for e in errors))
+        self.errors, self.status = errors, status
+
+
+@dataclass
+class WaitingTask:
+    application_id: str
+    state: str
+    sop_step: int
+    role: str
+    role_label: str
+    assignee_id: str
+    assignee_name: str
+    office_minutes: int
+    target_minutes: int
+
+
+@dataclass
+class Console:
+    supervisor: dict
+    tasks: list[WaitingTask]
+    people: dict[str, list[dict]]  # role -> active staff who can take over its tasks
+    form_token: str
+    done: str | None = None  # what the last action did (shown once)
+
+
+def waiting_tasks(at: datetime) -> list[WaitingTask]:
+    calendar = load_calendar()
+    found = []
+    for link in TaskStore().open_links():
+        if int(link["expires_at"]) <= at.timestamp():
+            continue
+        step = int(link["sop_step"])
+        waited = calendar.office_time(datetime.fromisoformat(link["created_at"]), at)
+        found.append(WaitingTask(
+            application_id=link["application_id"], state=link["state"], sop_step=step, role=link["role"],
+            role_label=sop.ACTOR_LABELS[link["role"]], assignee_id=link["assignee"]["staff_id"],
+            assignee_name=link["assignee"]["name"], office_minutes=int(waited.total_seconds() // 60),
+            target_minutes=int(sop.target(step).total_seconds() // 60),
+        ))
+    return sorted(found, key=lambda t: (-t.office_minutes / max(t.target_minutes, 1), t.application_id))
+
+
+def console(supervisor: dict, at: datetime, done: str | None = None) -> Console:
+    people = {role: [p for p in directory.listing(role) if p["active"]] for role in STAFF_ROLES}
+    token = TaskStore().issue_form_token(SUBJECT + supervisor["staff_id"], at)
+    return Console(supervisor=supervisor, tasks=waiting_tasks(at), people=people, form_token=token, done=done)
+
+
+def sign_in(staff_id: str, pin: str) -> Console:
+    at = now()
+    try:
+        person = directory.person(staff_id.strip().lower())
+    except directory.NoStaff:
+        person = None
+    if not person or person["role"] != "supervisor" or not person["active"]:
+        raise Refused([FieldError("staff_id", "not_supervisor", "ID ini bukan supervisor yang aktif.")], 403)
+    try:
+        directory.check_pin(person["staff_id"], pin, at)
+    except directory.PinRefused as refused:
+        messages = {
+            "wrong": f"PIN salah. Sisa percobaan: {refused.attempts_left}.",
+            "locked": "PIN terkunci karena terlalu banyak percobaan salah. Coba lagi setelah 30 menit.",
+            "not_set": "PIN belum diatur. Minta administrator menjalankan perintah staff set-pin.",
+        }
+        raise Refused([FieldError("pin", f"pin_{refused.code}", messages[refused.code])], 403) from None
+    return console(person, at)
+
+
+def _supervisor_of(form: dict[str, str], at: datetime) -> dict:
+    """The form token names the supervisor who rendered the console; it works once."""
+    try:
+        used = TaskStore().use_form_token(form.get("form_token", ""), None, at)
+    except Exception:  # unknown, expired or used
+        used = {}
+    subject = used.get("subject", "")
+    if not subject.startswith(SUBJECT):
+        raise Refused([FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")], 403)
+    return directory.person(subject[len(SUBJECT):])
+
+
+def act(action: str, form: dict[str, str]) -> tuple[Console, list[FieldError]]:
+    """One action from the console. The token is used first; the answer is a fresh console (with the
+    errors, if the action was refused) so the supervisor can correct and try again without signing in."""
+    at = now()
+    supervisor = _supervisor_of(form, at)
+    done, errors = {"reassign": _reassign, "revoke": _revoke}[action](form, supervisor["staff_id"])
+    return console(supervisor, at, done=done), errors
+
+
+def _reassign(form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]]:
+    to_staff_id, reason = form.get("staff_id", ""), form.get("reason", "")
+    errors = []
+    if reason not in staff.REASSIGN_REASONS:
+        errors.append(FieldError("reason", "reason_required", "Pilih alasan pengalihan."))
+    if not to_staff_id:
+        errors.append(FieldError("staff_id", "staff_required", "Pilih petugas pengganti."))
+    if errors:
+        return None, errors
+    try:
+        moved = staff.reassign(form.get("application_id", ""), form.get("state", ""), to_staff_id, reason, by=by)
+    except (ValueError, LookupError):
+        return None, [FieldError("staff_id", "reassign_refused",
+                                 "Tugas ini tidak dapat dialihkan kepada petugas tersebut: tugas sudah diputuskan, "
+                                 "atau petugas itu bukan petugas aktif lain dengan peran yang sama.")]
+    return (f"Tugas permohonan {moved['application_id']} dialihkan dari {moved['from']} kepada {moved['to']}; "
+            "tautan baru telah dikirim kepadanya."), []
+
+
+def _revoke(form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]]:
+    certificate_id, reason, note = form.get("certificate_id", "").strip(), form.get("reason", ""), form.get("note", "").strip()
+    errors = []
+    if not certificate_id:
+        errors.append(FieldError("certificate_id", "certificate_required", "Isi kode akta (dari QR code atau alamat verifikasi)."))
+    if reason not in verification.REVOCATION_REASONS:
+        errors.append(FieldError("reason", "reason_required", "Pilih alasan pencabutan."))
+    if not note or len(note) > 500:
+        errors.append(FieldError("note", "note_required", "Catatan pencabutan wajib diisi (paling banyak 500 karakter)."))
+    if errors:
+        return None, errors
+    try:
+        verification.revoke(certificate_id, reason, note, by)
+    except LookupError:
+        return None, [FieldError("certificate_id", "certificate_unknown", "Tidak ada akta dengan kode ini.")]
+    except ValueError:
+        return None, [FieldError("certificate_id", "already_revoked", "Akta ini sudah dicabut sebelumnya.")]
+    return f"Akta {certificate_id} telah dicabut; verifikasi publik kini menampilkan DICABUT.", []
