@@ -9,10 +9,12 @@
     python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>
     python -m infra.admin [--sandbox] staff list
     python -m infra.admin [--sandbox] certificate revoke <certificate-id> <data_salah|pembatalan_pengadilan|penggantian|lainnya> <note> --by <supervisor-id>
+    python -m infra.admin [--sandbox] signer csr "<head of office's name>" > tte.csr   # for the office's CA to certify
+    python -m infra.admin [--sandbox] signer install-certificate <chain.pem>          # the certificate first, then its CA(s)
     python -m infra.admin [--sandbox] task reassign <application-id> <EnterIntoSiak|VerifyApplication|SignCertificate> <staff-id> <cuti|sakit|dinas_luar|beban_kerja> --by <supervisor-id>
 
 Against AWS it uses the usual AWS credentials and the tables named by APPLICATIONS_TABLE and TASKS_TABLE
-(the stack's outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
+(the stack's outputs); the signer commands use SIGNER_KEY_ID and SIGNER_CERTIFICATE_PARAMETER (also outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ def parser() -> argparse.ArgumentParser:
         revoke.add_argument(name)
     revoke.add_argument("--by", required=True, help="the supervisor's staff id")
 
+    signer = groups.add_parser("signer").add_subparsers(dest="command", required=True)
+    signer.add_parser("csr", help="a CSR signed by the KMS signing key, for the office's CA").add_argument("head_name")
+    signer.add_parser("install-certificate", help="check a certificate chain against the KMS key and install it").add_argument("chain_file")
+
     task = groups.add_parser("task").add_subparsers(dest="command", required=True)
     reassign = task.add_parser("reassign", help="hand a waiting staff task to another person of the same role")
     for name in ("application_id", "state", "staff_id", "reason"):
@@ -74,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         os.environ.update(json.loads(SANDBOX_ENV.read_text()))
     try:
-        return {"facility": FACILITY, "staff": STAFF, "task": TASK, "certificate": CERTIFICATE}[args.group][args.command](args)
+        return {"facility": FACILITY, "staff": STAFF, "task": TASK, "certificate": CERTIFICATE,
+                "signer": SIGNER}[args.group][args.command](args)
     except (ValueError, LookupError) as problem:
         print(f"refused: {problem}", file=sys.stderr)
         return 2
@@ -175,8 +182,32 @@ def _revoke(args) -> int:
     return 0
 
 
+def _csr(args) -> int:
+    from akta.adapters.aws import client
+    from akta.adapters.kms_signer import certificate_request
+    from akta.certificate.pki import subject_name
+
+    sys.stdout.write(certificate_request(client("kms"), os.environ["SIGNER_KEY_ID"],
+                                         subject_name(args.head_name).public_bytes()).decode())
+    return 0
+
+
+def _install_certificate(args) -> int:
+    from akta.adapters.aws import client
+    from akta.adapters.kms_signer import check_chain
+
+    chain_pem = Path(args.chain_file).read_bytes()
+    chain = check_chain(client("kms"), os.environ["SIGNER_KEY_ID"], chain_pem)
+    client("ssm").put_parameter(Name=os.environ["SIGNER_CERTIFICATE_PARAMETER"], Value=chain_pem.decode(),
+                                Type="String", Overwrite=True)
+    print(f"installed {len(chain)} certificate(s) for {chain[0].subject.human_friendly}; "
+          "new issuing containers sign with it")
+    return 0
+
+
 FACILITY = {"register": _register, "issue-key": _issue_key, "revoke-key": _revoke_key, "list": _list_facilities}
 TASK = {"reassign": _reassign}
+SIGNER = {"csr": _csr, "install-certificate": _install_certificate}
 CERTIFICATE = {"revoke": _revoke}
 STAFF = {"add": _add_staff, "set-pin": _set_pin, "deactivate": _set_active, "activate": _set_active, "list": _list_staff}
 

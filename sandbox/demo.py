@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,30 @@ def print_timeline(outcome: Outcome) -> None:
               f"{_duration(row['actual_seconds']):>11}{_duration(row['wall_seconds']):>12}  {within:<15}{row['outcome']}{notes}")
 
 
+STATES = {"valid": "SAH", "revoked": "DICABUT", "unknown": "TIDAK DIKENAL"}
+
+
+def print_verification(world: World, outcome: Outcome) -> None:
+    """The issued certificate as anyone would check it: its signature, and the QR code's public page."""
+    import boto3
+    import requests
+
+    from akta.adapters.archive import certificate_key
+    from akta.certificate.layout import read_embedded_record
+    from akta.certificate.signing import check_signature
+
+    pdf = boto3.client("s3").get_object(Bucket=world.sandbox.buckets["ARCHIVE"],
+                                        Key=certificate_key(outcome.application_id))["Body"].read()
+    signature = check_signature(pdf, [world.sandbox.pki.ca_cert_pem])
+    url = read_embedded_record(pdf)["verification_url"]
+    page = requests.get(url, timeout=30)
+    state = re.search(r"data-state='(\w+)'", page.text).group(1)
+    compared = requests.post(url, files={"pdf": ("akta.pdf", pdf, "application/pdf")}, timeout=30).text
+    print(f"   Akta: {len(pdf):,} bita, TTE {'sah' if signature.valid else 'TIDAK SAH'} ({signature.signer_common_name}); "
+          f"verifikasi QR {url} -> {STATES.get(state, state)}; "
+          f"PDF {'identik dengan' if 'SAMA PERSIS' in compared else 'BERBEDA dari'} arsip")
+
+
 def main() -> int:
     started = time.monotonic()
     world = World(workdir=Path(".sandbox"), schedule_every=30)
@@ -42,6 +67,7 @@ def main() -> int:
                 failures += 1
                 continue
             print_timeline(outcome)
+            print_verification(world, outcome)
             if not outcome.ok:
                 failures += 1
         mails = world.sandbox.mailbox.sent()

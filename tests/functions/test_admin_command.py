@@ -45,3 +45,37 @@ def test_the_admin_command_manages_the_staff_directory_and_a_pin(world, capsys, 
     listing = capsys.readouterr().out
     assert "wati" in listing and "inactive" in listing and "13579246" not in listing
     assert command.main(["staff", "add", "x", "janitor", "X", "x@x.test"]) == 2
+
+
+def test_the_signer_commands_make_a_csr_for_the_kms_key_and_install_only_a_chain_for_that_key(world, capsys, tmp_path):
+    """What the office does once before going live: a CSR from the KMS key, the CA's certificate installed."""
+    import boto3
+    from cryptography import x509
+
+    from akta.certificate.pki import create_local_pki
+
+    assert command.main(["signer", "csr", "Kepala Dinas Sandbox"]) == 0
+    csr_pem = capsys.readouterr().out.encode()
+    assert x509.load_pem_x509_csr(csr_pem).is_signature_valid
+    ssm, parameter = boto3.client("ssm"), world.sandbox.signer_certificate_parameter
+    installed = ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
+
+    # A chain whose certificate is for another key is refused, and the installed chain stays.
+    stranger = create_local_pki("Orang Lain")
+    other_key = boto3.client("kms").create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")["KeyMetadata"]["KeyId"]
+    from akta.adapters.kms_signer import certificate_request
+    from akta.certificate.pki import subject_name
+
+    wrong = tmp_path / "wrong.pem"
+    wrong.write_bytes(stranger.certify(certificate_request(boto3.client("kms"), other_key, subject_name("Orang Lain").public_bytes()))
+                      + stranger.ca_cert_pem)
+    assert command.main(["signer", "install-certificate", str(wrong)]) == 2
+    assert "not for this KMS key" in capsys.readouterr().err
+    assert ssm.get_parameter(Name=parameter)["Parameter"]["Value"] == installed
+
+    # The CA's answer to the CSR is installed.
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(world.sandbox.pki.certify(csr_pem) + world.sandbox.pki.ca_cert_pem)
+    assert command.main(["signer", "install-certificate", str(chain)]) == 0
+    assert "installed 2 certificate(s)" in capsys.readouterr().out
+    assert ssm.get_parameter(Name=parameter)["Parameter"]["Value"] == chain.read_text()

@@ -3,16 +3,13 @@ SOP step 7 (the signed certificate is checked before release)."""
 
 import io
 import re
-import struct
 from dataclasses import replace
 from datetime import date
 
 import pytest
-import segno
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from fpdf import FPDF
-from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -30,6 +27,7 @@ from akta.certificate.signing import (
     SignatureCheck,
     check_signature,
 )
+from tests.pdf_reading import page_text, qr_payload
 
 HEAD_NAME = "Drs. H. Muhammad Ridwan, M.Si"
 ALL_FALSE = SignatureCheck(False, False, False, None)
@@ -79,67 +77,6 @@ def signed_pdf(data, signer):
     return signer.sign(render_pdf(data))
 
 
-def _first_page(pdf: bytes):
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    return reader.root["/Pages"]["/Kids"][0].get_object()
-
-
-def _page_text(pdf: bytes) -> str:
-    """The page's text strings joined by spaces (wrapped lines break at spaces)."""
-    content = _first_page(pdf)["/Contents"].get_object().data.decode("latin-1")
-    return " ".join(re.findall(r"\((.*?)\) Tj", content))
-
-
-def _qr_modules_in_pdf(pdf: bytes) -> list[list[bool]]:
-    """Read the QR image back from the PDF as a grid of dark/light modules.
-
-    fpdf2 stores the 1-bit PNG as CCITT G4, which pyHanko cannot decode; wrapping
-    the raw stream in a minimal TIFF lets Pillow (libtiff) decode it.
-    """
-    xobjects = _first_page(pdf)["/Resources"]["/XObject"]
-    (image,) = [x.get_object() for x in xobjects.values()]
-    assert image["/Filter"] == "/CCITTFaxDecode" and image["/DecodeParms"]["/K"] == -1
-    width, height, raw = int(image["/Width"]), int(image["/Height"]), image.encoded_data
-    entries = [  # (tag, type SHORT=3/LONG=4, value): size, 1 bit, CCITT G4, photometric, one strip
-        (256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 4), (262, 3, 1),
-        (273, 4, 0), (277, 3, 1), (278, 4, height), (279, 4, len(raw)),
-    ]
-    ifd_size = 2 + 12 * len(entries) + 4
-    data_offset = 8 + ifd_size
-    ifd = struct.pack("<H", len(entries))
-    for tag, typ, value in entries:
-        value = data_offset if tag == 273 else value
-        ifd += struct.pack("<HHI", tag, typ, 1) + (
-            struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value)
-        )
-    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd + b"\x00\x00\x00\x00" + raw
-    img = Image.open(io.BytesIO(tiff)).convert("L")
-
-    # segno's PNG has a 4-module quiet zone; the symbol is (width/scale - 8) modules wide.
-    for size in range(21, 178, 4):
-        if width % (size + 8) == 0:
-            scale = width // (size + 8)
-            break
-    else:
-        raise AssertionError(f"image width {width} is not a QR symbol with border 4")
-    border = 4 * scale
-    return [
-        [img.getpixel((border + c * scale + scale // 2, border + r * scale + scale // 2)) < 128
-         for c in range(size)]
-        for r in range(size)
-    ]
-
-
-def _encodes(grid: list[list[bool]], payload: str) -> bool:
-    # Without a QR decoder: the grid must equal segno's symbol for the payload
-    # at some error level (segno may boost the level, so try them all).
-    for level in "lmqh":
-        matrix = segno.make(payload, error=level, micro=False).matrix
-        if [[bool(v) for v in row] for row in matrix] == grid:
-            return True
-    return False
-
-
 # --- the certificate document -------------------------------------------------
 
 
@@ -158,7 +95,7 @@ def test_canonical_record_is_json_safe_with_iso_dates(data):
 
 
 def test_certificate_states_the_birth_facts_in_bahasa_indonesia(data):
-    text = _page_text(render_pdf(data))
+    text = page_text(render_pdf(data))
     for expected in (
         "REPUBLIK INDONESIA",
         "PENCATATAN SIPIL",
@@ -178,7 +115,7 @@ def test_certificate_states_the_birth_facts_in_bahasa_indonesia(data):
 
 
 def test_certificate_without_remark_or_nip_omits_them(data):
-    text = _page_text(render_pdf(replace(data, remark=None, head_nip="", child_sex="L")))
+    text = page_text(render_pdf(replace(data, remark=None, head_nip="", child_sex="L")))
     assert "Catatan" not in text
     assert "NIP." not in text
     assert "LAKI-LAKI" in text
@@ -202,9 +139,7 @@ def test_overlong_remark_is_refused_rather_than_split_over_pages(data):
 
 
 def test_qr_code_encodes_the_verification_url(data):
-    grid = _qr_modules_in_pdf(render_pdf(data))
-    assert _encodes(grid, data.verification_url)
-    assert not _encodes(grid, data.verification_url + "x")
+    assert qr_payload(render_pdf(data)) == data.verification_url
 
 
 def test_read_embedded_record_rejects_pdf_without_record():

@@ -22,6 +22,13 @@ ALGORITHMS = {
 }
 
 
+def _certificates(chain_pem: bytes) -> list[asn1_x509.Certificate]:
+    try:
+        return list(load_certs_from_pemder_data(chain_pem))
+    except ValueError:  # empty or not PEM/DER at all
+        return []
+
+
 def _algorithms(public_key: keys.PublicKeyInfo) -> tuple[str, str]:
     try:
         return ALGORITHMS[public_key.algorithm]
@@ -33,7 +40,7 @@ class KmsCmsSigner(signers.Signer):
     """A pyHanko signer whose signature value comes from `kms:Sign`; wrap it in `PadesSigner`."""
 
     def __init__(self, kms, key_id: str, chain_pem: bytes):
-        chain = list(load_certs_from_pemder_data(chain_pem))
+        chain = _certificates(chain_pem)
         if not chain:
             raise ValueError("the signer's certificate chain is empty; install it with `infra.admin signer install-certificate`")
         self._kms, self._key_id = kms, key_id
@@ -80,7 +87,7 @@ def certificate_request(kms, key_id: str, subject_der: bytes) -> bytes:
 
 def check_chain(kms, key_id: str, chain_pem: bytes) -> list[asn1_x509.Certificate]:
     """Before installing a chain: its first certificate is for this KMS key and each is issued by the next."""
-    chain = list(load_certs_from_pemder_data(chain_pem))
+    chain = _certificates(chain_pem)
     if not chain:
         raise ValueError("no certificate in the file")
     if chain[0].public_key.dump() != public_key(kms, key_id).dump():
