@@ -268,7 +268,6 @@ def per_certificate(usage: Usage, prices: dict, cold: dict | None, per_month: in
     attachment_gb = usage.emails_with_attachment_bytes / n / 1e9
     kms = {a: c / n for a, c in calls.items() if a.startswith("kms:")}
     kms_sign = kms.get("kms:Sign", 0)
-    secrets = sum(c for a, c in calls.items() if a.startswith("secretsmanager:")) / n
     log_gb = (usage.log_bytes + PLATFORM_LOG_BYTES * sum(usage.invocations.values())
               + sum(state_machine_log_bytes(h) for h in usage.histories)) / n / 1e9
 
@@ -288,7 +287,6 @@ def per_certificate(usage: Usage, prices: dict, cold: dict | None, per_month: in
         ("SES attachments", attachment_gb, "GB", prices["ses_attachment_gb"]),
         ("KMS Sign requests counted (asymmetric)", kms_sign, "requests", prices["kms_asymmetric_request"]),
         ("KMS other requests counted", sum(kms.values()) - kms_sign, "requests", prices["kms_symmetric_request"]),
-        ("Secrets Manager API calls", secrets, "calls", prices["secretsmanager_api_call"]),
         ("CloudWatch Logs ingestion", log_gb, "GB", prices["cloudwatch_logs_ingestion_gb"]),
     ]
     table = [{"item": item, "quantity": round(q, 6), "unit": unit, "usd": q * price} for item, q, unit, price in lines]
@@ -388,7 +386,6 @@ def idle_month(prices: dict, sweep: dict, per_month: int) -> dict:
         ("CloudWatch dashboard", 1, "dashboards", prices["cloudwatch_dashboard_month"]),
         ("Custom metrics published while idle (EMF, by the SLA sweeper)", sweep["emf_series"], "metrics",
          prices["cloudwatch_custom_metric_month"]),
-        ("Secrets Manager secret (signer)", 1, "secrets", prices["secretsmanager_secret_month"]),
         (f"SLA sweeper every {sweeper.schedule_minutes} min: Lambda requests", runs, "requests", prices["lambda_request"]),
         ("SLA sweeper: Lambda duration", gb_s, "GB-s", prices["lambda_arm_gb_second"]),
         ("SLA sweeper: log ingestion", log_gb, "GB", prices["cloudwatch_logs_ingestion_gb"]),
