@@ -48,6 +48,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _copy_checksum_for_moto(request, **_) -> None:
+    """moto refuses a CopyObject into a bucket with default Object Lock retention unless it carries the header
+    a PutObject with a body has (x-amz-sdk-checksum-algorithm); the copy asks S3 for a checksum with
+    x-amz-checksum-algorithm, which is what S3 takes. Mirror it for moto."""
+    algorithm = request.headers.get("x-amz-checksum-algorithm")
+    if algorithm and "x-amz-sdk-checksum-algorithm" not in request.headers:
+        request.headers["x-amz-sdk-checksum-algorithm"] = algorithm
+
+
 @dataclass
 class Sandbox:
     workdir: Path = Path(".sandbox")
@@ -82,6 +91,7 @@ class Sandbox:
         self.mailbox.remember_params(events)
         self.mailbox.install(events)
         self.siak = SimulatedSiak()
+        events.register("before-sign.s3.CopyObject", _copy_checksum_for_moto)
         self._create_resources()
         return self
 
@@ -110,6 +120,10 @@ class Sandbox:
                              ObjectLockEnabledForBucket=b.object_lock)
             if b.versioned and not b.object_lock:
                 s3.put_bucket_versioning(Bucket=self.buckets[b.key], VersioningConfiguration={"Status": "Enabled"})
+            if b.object_lock:  # every version of a signed certificate is kept for the retention, as in AWS
+                s3.put_object_lock_configuration(Bucket=self.buckets[b.key], ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {
+                        "Mode": Settings.archive_retention_mode, "Days": Settings.archive_retention_days}}})
             if b.expire_days:
                 s3.put_bucket_lifecycle_configuration(Bucket=self.buckets[b.key], LifecycleConfiguration={"Rules": [
                     {"ID": "expire-unsubmitted", "Status": "Enabled", "Filter": {"Prefix": ""},

@@ -65,3 +65,27 @@ def test_a_revoked_certificate_shows_revoked_and_the_archive_keeps_the_document_
     assert s3.get_object(Bucket=bucket, Key=prefix + ".pdf")["Body"].read() == pdf
     revocation = json.loads(s3.get_object(Bucket=bucket, Key=prefix + ".revocation.json")["Body"].read())
     assert (revocation["reason"], revocation["by"]) == ("data_salah", "sari")
+
+
+def test_sop6_the_signed_pdf_is_archived_under_object_lock_with_its_sha256_recorded(world):
+    import hashlib
+    from datetime import datetime, timedelta, timezone
+
+    import boto3
+    import pytest
+    from botocore.exceptions import ClientError
+
+    from akta.adapters.archive import certificate_key
+    from akta.adapters.records import Records
+    from infra.declaration import Settings
+
+    outcome = scenarios.complete_file(world)
+    s3, bucket, key = boto3.client("s3"), world.sandbox.buckets["ARCHIVE"], certificate_key(outcome.application_id)
+    head = s3.head_object(Bucket=bucket, Key=key)
+    assert head["ObjectLockMode"] == Settings.archive_retention_mode
+    assert head["ObjectLockRetainUntilDate"] > datetime.now(timezone.utc) + timedelta(days=Settings.archive_retention_days - 1)
+    pdf = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert Records().get(outcome.application_id)["certificate"]["sha256"] == hashlib.sha256(pdf).hexdigest()
+    with pytest.raises(ClientError):  # no one deletes a locked version of a signed certificate
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=head["VersionId"])
+    assert s3.get_object(Bucket=bucket, Key=key, VersionId=head["VersionId"])["Body"].read() == pdf
