@@ -167,3 +167,48 @@ def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new
     # Only another active person of the same role, for a task that is waiting.
     assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti", "--by", "sari"]) == 2
     assert admin.main(["task", "reassign", application_id, "SignCertificate", "budi", "sakit", "--by", "sari"]) == 2
+
+
+def _token(page: requests.Response) -> str:
+    return re.search(r"name='form_token' value='([^']+)'", page.text).group(1)
+
+
+def test_sop5_a_page_token_of_another_application_or_another_roles_link_decides_nothing(world, sfn):
+    """A token is bound to the link whose page rendered it: not usable on another application's link, nor on
+    another role's (a forwarded operator page cannot approve a verification)."""
+    first, _ = submitted_to_verifier(world)
+    second, _ = submitted_to_verifier(world)
+    first_token = _token(requests.get(world.verifier.link_for(first), timeout=30))
+    second_link = world.verifier.link_for(second)
+    before = snapshot(world, sfn, first), snapshot(world, sfn, second)
+    crossed = requests.post(second_link, data={"form_token": first_token, "decision": "approve"}, timeout=30)
+    assert crossed.status_code == 403 and "Formulir ini sudah tidak berlaku" in crossed.text
+
+    payload = samples.application()
+    draft = world.hospital.create(payload)
+    third = draft["application_id"]
+    world.hospital.upload(third, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    world.hospital.submit(third)
+    operator_token = _token(requests.get(world.operator.link_for(third), timeout=30))
+    other_role = requests.post(second_link, data={"form_token": operator_token, "decision": "approve"}, timeout=30)
+    assert other_role.status_code == 403
+    assert (snapshot(world, sfn, first), snapshot(world, sfn, second)) == before
+    assert world.hospital.status(third)["status"] == "SIAK_ENTRY"
+
+
+def test_sop5_an_expired_link_shows_a_clear_page_and_decides_nothing(world, sfn):
+    import boto3
+
+    from akta.adapters.tasks import digest
+
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    token = _token(requests.get(link, timeout=30))
+    boto3.client("dynamodb").update_item(  # the link's lifetime is over
+        TableName=world.sandbox.tables["TASKS"], Key={"pk": {"S": f"LINK#{digest(link.rsplit('/', 1)[1])}"}},
+        UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": {"N": "1000"}})
+    before = snapshot(world, sfn, application_id)
+    for response in (requests.get(link, timeout=30),
+                     requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30)):
+        assert response.status_code == 410 and "sudah kedaluwarsa" in response.text
+    assert snapshot(world, sfn, application_id) == before
