@@ -95,7 +95,7 @@ class Gateway:
                 for key, values in (result.get("multiValueHeaders") or {}).items():
                     response.headers.setlist(key, values)
                 return response(environ, start_response)
-        return self.refuse("DEFAULT_4XX")(environ, start_response)
+        return self.refuse("MISSING_AUTHENTICATION_TOKEN")(environ, start_response)  # what a REST API answers
 
     @staticmethod
     def refuse(kind: str) -> Response:
