@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared/python:.
 
-.PHONY: demo serve test admin clean bench
+.PHONY: demo serve test admin clean bench synth
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ admin: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The production stack into cdk.out/ (layers built without Docker, cdk-nag checked); context as with the cdk CLI,
+# e.g. make synth ARGS="-c alarm_email=oncall@example.go.id". Deploying: docs/deploy.md.
+synth: $(STAMP)
+	$(PY) infra/cdk_app.py $(ARGS)
 
 # Benchmarks (not tests): tables on stdout, figures in bench/results/latest.json; e.g. make bench ARGS="--n 50"
 bench: $(STAMP)

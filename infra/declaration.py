@@ -80,55 +80,94 @@ BUCKETS = (
     Bucket("ARCHIVE", versioned=True, object_lock=True),
 )
 
-_DATA_RW = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
+# Implicit grants (issue 7): needed although the function itself never makes the call, so the sandbox's record
+# of calls cannot show them. The tables and buckets are encrypted with the customer-managed data key, and
+# DynamoDB and S3 call KMS on the caller's behalf, with the caller's permissions.
+_DECRYPT_TABLES = ("kms:Decrypt", "DynamoDB decrypts the table key (customer-managed KMS key) on the caller's "
+                   "behalf to read or write its tables")
+_DECRYPT_DATA = ("kms:Decrypt", "DynamoDB decrypts the table key, and S3 the data key of each object read, on the "
+                 "caller's behalf (customer-managed KMS key)")
+_DATA_KEY = ("kms:GenerateDataKey", "S3 asks KMS for a data key on the caller's behalf for each object it writes "
+             "(SSE-KMS with the customer-managed key)")
+# Presigned URLs are signed locally, without a call; S3 authorizes their use as the signing function's own call.
+_PRESIGNED_POST = ("s3:PutObject", "hospitals upload through the presigned POSTs this function signs; S3 "
+                   "authorizes each upload as this function's PutObject")
+_PRESIGNED_POST_KEY = ("kms:GenerateDataKey", "S3 asks KMS for each presigned-POST upload's data key on the "
+                       "signer's behalf (SSE-KMS with the customer-managed key)")
+_PRESIGNED_GET = ("s3:GetObject", "document previews are presigned GETs this function signs; S3 authorizes each "
+                  "fetch as this function's GetObject")
 
 FUNCTIONS = (
     Function(
         "intake_api",
         "Hospital API and page: drafts, presigned uploads, submit, status (SOP 1-2)",
-        actions=_DATA_RW + ("dynamodb:DeleteItem", "s3:PutObject", "s3:GetObject", "s3:ListBucket",
-                            "states:StartExecution", "states:DescribeExecution", "states:SendTaskSuccess"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                 "dynamodb:Query", "s3:ListBucket", "s3:GetObject", "states:StartExecution",
+                 "states:DescribeExecution", "states:SendTaskSuccess"),
+        tables=("APPLICATIONS", "IDEMPOTENCY"),
+        buckets=("UPLOADS",),
+        implicit=(_PRESIGNED_POST, _PRESIGNED_POST_KEY, _DECRYPT_DATA),
         memory_mb=512,
     ),
     Function(
         "facility_authorizer",
         "Lambda authorizer: a facility's API key (stored hashed) becomes its facility id",
         actions=("dynamodb:GetItem",),
+        tables=("APPLICATIONS", "TASKS"),
+        implicit=(_DECRYPT_TABLES,),
     ),
     Function(
         "completeness_check",
         "SOP 3: documents present, typed and sized, data valid; accepted files archived",
-        actions=_DATA_RW + ("s3:GetObject", "s3:ListBucket", "s3:PutObject"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "s3:ListBucket",
+                 "s3:GetObject", "s3:PutObject"),
+        tables=("APPLICATIONS",),
+        buckets=("UPLOADS", "ARCHIVE"),
+        implicit=(_DECRYPT_DATA, _DATA_KEY),
         state_placeholder="CompletenessCheckArn",
     ),
     Function(
         "return_to_hospital",
         "SOP 3: hand an incomplete file back to the hospital and wait for its resubmission",
-        actions=_DATA_RW,
+        actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,),
         state_placeholder="ReturnToHospitalArn",
     ),
     Function(
         "human_task",
         "SOP 4-6: store the task token under a link and email it to the named person",
-        actions=_DATA_RW + ("ses:SendEmail",),
+        actions=("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "ses:SendEmail", "ses:SendRawEmail"),
+        tables=("APPLICATIONS", "TASKS"),
+        implicit=(_DECRYPT_TABLES,),
         state_placeholder="HumanTaskArn",
     ),
     Function(
         "staff_pages",
         "SOP 4-6: the staff pages behind the emailed links (GET shows, POST decides)",
-        actions=_DATA_RW + ("s3:GetObject", "states:SendTaskSuccess"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "s3:ListBucket",
+                 "states:SendTaskSuccess"),
+        tables=("APPLICATIONS", "TASKS"),
+        buckets=("ARCHIVE",),
+        implicit=(_PRESIGNED_GET, _DECRYPT_DATA),
         memory_mb=512,
     ),
     Function(
         "escalate",
         "A human task timed out: tell the supervisor, record it, wait again",
-        actions=_DATA_RW + ("ses:SendEmail",),
+        actions=("dynamodb:PutItem", "dynamodb:Query", "ses:SendEmail", "ses:SendRawEmail"),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,),
         state_placeholder="EscalateArn",
     ),
     Function(
         "issue_certificate",
         "SOP 6: lay out and sign the Akta Kelahiran, archive it",
-        actions=_DATA_RW + ("s3:PutObject", "kms:Sign", "ssm:GetParameter"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "s3:PutObject",
+                 "kms:Sign", "ssm:GetParameter"),
+        tables=("APPLICATIONS",),
+        buckets=("ARCHIVE",),
+        implicit=(_DECRYPT_TABLES, _DATA_KEY),
         memory_mb=1024,
         timeout_s=30,
         pdf_layer=True,
@@ -137,7 +176,10 @@ FUNCTIONS = (
     Function(
         "release_check",
         "SOP 7: the signature is valid and the document says what the record says",
-        actions=_DATA_RW + ("s3:GetObject", "ssm:GetParameter"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "s3:GetObject", "ssm:GetParameter"),
+        tables=("APPLICATIONS",),
+        buckets=("ARCHIVE",),
+        implicit=(_DECRYPT_DATA,),
         memory_mb=1024,
         timeout_s=30,
         pdf_layer=True,
@@ -146,55 +188,78 @@ FUNCTIONS = (
     Function(
         "notify_applicant",
         "SOP 7: email the certificate and send the WhatsApp notice, then wait for the delivery outcome",
-        actions=_DATA_RW + ("s3:GetObject", "ses:SendRawEmail", "social-messaging:SendWhatsAppMessage"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                 "dynamodb:Query", "s3:GetObject", "ses:SendEmail", "ses:SendRawEmail",
+                 "social-messaging:SendWhatsAppMessage", "states:SendTaskSuccess"),
+        tables=("APPLICATIONS",),
+        buckets=("ARCHIVE",),
+        implicit=(_DECRYPT_DATA,),
         state_placeholder="NotifyApplicantArn",
     ),
     Function(
         "delivery_events",
         "SES delivery/bounce events answer the waiting notification task",
-        actions=_DATA_RW + ("states:SendTaskSuccess",),
+        actions=("dynamodb:DeleteItem", "states:SendTaskSuccess"),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,),
     ),
     Function(
         "drive_thru",
         "SOP 8: a pickup code for the Drive-Thru counter, sent by WhatsApp",
-        actions=_DATA_RW + ("social-messaging:SendWhatsAppMessage",),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                 "social-messaging:SendWhatsAppMessage"),
+        tables=("APPLICATIONS", "TASKS"),
+        implicit=(_DECRYPT_TABLES,),
         state_placeholder="DriveThruArn",
     ),
     Function(
         "counter_pages",
         "SOP 8-9: the Drive-Thru counter page where staff confirm the handover",
-        actions=_DATA_RW + ("states:SendTaskSuccess",),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
+                 "states:SendTaskSuccess"),
+        tables=("APPLICATIONS", "TASKS"),
+        implicit=(_DECRYPT_TABLES,),
         memory_mb=512,
     ),
     Function(
         "complete_application",
         "SOP 9: the applicant has the document; close the file",
-        actions=_DATA_RW,
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,),
         state_placeholder="CompleteApplicationArn",
     ),
     Function(
         "supervisor_pages",
         "The supervisor's console: waiting staff tasks, reassignment (leave, illness), certificate revocation",
-        actions=_DATA_RW + ("dynamodb:Scan", "s3:PutObject", "ses:SendEmail"),
+        actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan",
+                 "s3:PutObject", "ses:SendEmail", "ses:SendRawEmail"),
         tables=("APPLICATIONS", "TASKS"),
         buckets=("ARCHIVE",),
+        implicit=(_DECRYPT_TABLES, _DATA_KEY),
         memory_mb=512,
     ),
     Function(
         "verify_pages",
         "Public verification behind the certificate's QR code: valid / revoked / unknown, nothing personal",
         actions=("dynamodb:GetItem",),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,),
     ),
     Function(
         "sla_sweeper",
         "SLA clocks: one reminder for each staff task past its SOP target (mutu baku)",
-        actions=("dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PutItem", "ses:SendEmail"),
+        actions=("dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PutItem", "ses:SendEmail", "ses:SendRawEmail"),
+        tables=("APPLICATIONS", "TASKS"),
+        implicit=(_DECRYPT_TABLES,),
         schedule_minutes=5,
     ),
     Function(
         "record_failure",
         "A step failed for good: record it, keep the application and its documents",
-        actions=_DATA_RW,
+        actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,),
         state_placeholder="RecordFailureArn",
     ),
 )
@@ -218,6 +283,16 @@ GATEWAY_RESPONSES = {
     "UNAUTHORIZED": (401, "unauthenticated", "Kunci fasilitas kesehatan tidak dikenali. Kirim header Authorization: Bearer <kunci>."),
     "ACCESS_DENIED": (403, "forbidden", "Kunci ini tidak berhak mengakses alamat tersebut."),
     "DEFAULT_4XX": (404, "no_route", "Alamat tidak dikenal."),
+    # What a REST API answers for an unknown route; named so DEFAULT_4XX's 404 does not reach the kinds below.
+    "MISSING_AUTHENTICATION_TOKEN": (404, "no_route", "Alamat tidak dikenal."),
+    "RESOURCE_NOT_FOUND": (404, "no_route", "Alamat tidak dikenal."),
+    "THROTTLED": (429, "too_many_requests", "Terlalu banyak permintaan. Coba lagi sebentar lagi."),
+    "QUOTA_EXCEEDED": (429, "too_many_requests", "Terlalu banyak permintaan. Coba lagi sebentar lagi."),
+    "BAD_REQUEST_PARAMETERS": (400, "bad_request", "Permintaan tidak lengkap."),
+    "BAD_REQUEST_BODY": (400, "bad_request", "Isi permintaan tidak dapat dibaca."),
+    "REQUEST_TOO_LARGE": (413, "too_large", "Permintaan terlalu besar."),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "unsupported_media_type", "Jenis isi permintaan tidak didukung."),
+    "WAF_FILTERED": (403, "forbidden", "Permintaan ditolak oleh penyaring keamanan."),
 }
 
 
@@ -230,7 +305,11 @@ def gateway_response_body(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Deployment settings that are not resources: who gets mail, where links point."""
+    """Deployment settings that are not resources: who gets mail, where links point, how long things are kept.
+
+    In AWS each field is a CDK context key of the same name (cdk.json, or `-c key=value`), read by
+    `from_context`; docs/deploy.md describes each one. The sandbox uses the defaults.
+    """
 
     mail_from: str = "akta@disdukcapil.jambikota.go.id"
     configuration_set: str = "akta-delivery"
@@ -239,6 +318,67 @@ class Settings:
     whatsapp_region: str = "ap-southeast-1"
     office_name: str = "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi"
     office_city: str = "Jambi"
+    # Only the AWS stack reads the fields below.
+    email_domain: str = ""  # the SES identity; empty: the domain of mail_from
+    hospital_origins: tuple[str, ...] = ()  # web origins besides public_base_url allowed to POST uploads to S3
+    wait_timeouts: tuple[tuple[str, int], ...] = ()  # outer limits of the human waits (seconds), by role
+    # The archive's default Object Lock: COMPLIANCE, so no one (not even the account root) can delete or
+    # overwrite a signed certificate or the documents it rests on before the period ends.
+    archive_retention_mode: str = "COMPLIANCE"
+    archive_retention_days: int = 3650
+    log_retention_days: int = 365
+    alarm_email: str = ""  # the office's on-call address for the SNS topic; empty: no subscription
+    api_rate_limit: int = 50  # requests per second for the whole stage (bursts twice that)
+    waf: bool = True  # AWS WAF in front of the API (managed rule groups and a per-IP rate limit)
+    waf_requests_per_5_minutes: int = 2000  # per source IP
+    api_certificate_arn: str = ""  # ACM certificate for public_base_url's host; empty: no custom domain
+    signer_csr_principals: tuple[str, ...] = ()  # IAM ARNs allowed kms:Sign besides the issuing function (CSR only)
+
+    @property
+    def mail_domain(self) -> str:
+        return self.email_domain or self.mail_from.rsplit("@", 1)[-1]
+
+    @classmethod
+    def from_context(cls, get) -> Settings:
+        """Settings from CDK context (`get` is `node.try_get_context`); `-c` values arrive as strings."""
+        import json
+        from dataclasses import fields
+
+        values = {}
+        for field in fields(cls):
+            raw = get(field.name)
+            if raw is None:
+                continue
+            kind = type(field.default)
+            if kind is bool:
+                value = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+            elif kind is int:
+                value = int(raw)
+            elif kind is tuple:
+                raw = json.loads(raw) if isinstance(raw, str) else raw
+                value = tuple(sorted((k, int(v)) for k, v in raw.items())) if isinstance(raw, dict) else tuple(raw)
+            else:
+                value = str(raw)
+            values[field.name] = value
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        problems = []
+        if self.archive_retention_mode not in ("COMPLIANCE", "GOVERNANCE"):
+            problems.append("archive_retention_mode must be COMPLIANCE or GOVERNANCE")
+        if not 1 <= self.archive_retention_days <= 36500:
+            problems.append("archive_retention_days must be 1..36500")
+        if not self.public_base_url.startswith("https://"):
+            problems.append("public_base_url must be https://")
+        for origin in self.hospital_origins:
+            if not origin.startswith("https://") or "/" in origin.removeprefix("https://"):
+                problems.append(f"hospital origin {origin!r} must be https://host, without a path")
+        if "@" not in self.mail_from or not self.mail_from.endswith(self.mail_domain):
+            problems.append("mail_from must be an address at email_domain")
+        if problems:
+            raise ValueError("CDK context: " + "; ".join(problems))
 
 
 def function(name: str) -> Function:

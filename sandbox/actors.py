@@ -58,6 +58,8 @@ class Hospital:
         for slot in slots:
             data, content_type = documents[slot["kind"]]
             _ok(requests.post(slot["url"], data=slot["fields"], files={"file": (slot["kind"], data, content_type)}, timeout=30))
+        # As the hospital page does: ask the office what actually landed in the quarantine.
+        _ok(requests.post(f"{self.base_url}/v1/applications/{application_id}/uploads/confirm", headers=self.headers, timeout=30))
 
     def submit(self, application_id: str, idempotency_key: str | None = None) -> dict:
         return self._once("submit", application_id, idempotency_key)

@@ -4,8 +4,9 @@ Registered first on the default boto3 session, so both moto's Step Functions int
 its clients from that session, one thread per execution) and our own code reach the real handlers.
 Answers look like Lambda's: a handler exception is HTTP 200 with X-Amz-Function-Error and
 {"errorType", "errorMessage"}, which the interpreter matches in Retry/Catch. The router also records
-which AWS actions each function called (and how often), how long each invocation took, and sends each
-function's output to its own log file.
+which IAM actions each function called (and how often) on which tables and buckets, how long each
+invocation took, and sends each function's output to its own log file. Only calls made while a handler
+runs, in its thread, count: not the sandbox's own, the test actors' or the admin command's.
 
 Invocations run one at a time, as if every function had a reserved concurrency of one: Powertools
 keeps its log keys per process (a Lambda sandbox serves one request at a time), so concurrent
@@ -35,8 +36,48 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from botocore.awsrequest import AWSResponse
+from botocore.client import BaseClient
 
 from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function
+
+
+# botocore (service, operation) -> the IAM actions it needs, where that is not "<signing name>:<operation>"
+# (AWS Service Authorization Reference). CopyObject's s3:GetObject on its source is added with the source bucket.
+_RENAMED = {
+    ("s3", "ListObjectsV2"): ("s3:ListBucket",),
+    ("s3", "ListObjects"): ("s3:ListBucket",),
+    ("s3", "HeadBucket"): ("s3:ListBucket",),
+    ("s3", "HeadObject"): ("s3:GetObject",),
+    ("s3", "CopyObject"): ("s3:PutObject",),
+    ("lambda", "Invoke"): ("lambda:InvokeFunction",),
+}
+# DynamoDB transactions are not IAM actions: each item needs its own kind's action on its table.
+# (BatchGetItem and BatchWriteItem are IAM actions of their own.)
+_TRANSACT_ITEM_ACTIONS = {"Get": "dynamodb:GetItem", "Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem",
+                          "Delete": "dynamodb:DeleteItem", "ConditionCheck": "dynamodb:ConditionCheckItem"}
+
+Resource = tuple[str, str]  # ("table", name) or ("bucket", name)
+
+
+def iam_actions(service: str, signing_name: str, operation: str, params: dict) -> set[tuple[str, Resource | None]]:
+    """The IAM actions one API call needs, each with the table or bucket it applies to (None for others)."""
+    if service == "dynamodb":
+        if operation in ("TransactWriteItems", "TransactGetItems"):
+            return {(_TRANSACT_ITEM_ACTIONS[kind], ("table", body["TableName"]))
+                    for item in params.get("TransactItems", []) for kind, body in item.items()}
+        tables = list(params.get("RequestItems", {})) or [params.get("TableName")]
+        return {(f"dynamodb:{operation}", ("table", t) if t else None) for t in tables}
+    bucket = ("bucket", params["Bucket"]) if service == "s3" and "Bucket" in params else None
+    calls = {(action, bucket) for action in _RENAMED.get((service, operation), (f"{signing_name}:{operation}",))}
+    if (service, operation) == ("s3", "CopyObject"):
+        source = params["CopySource"]
+        source = source["Bucket"] if isinstance(source, dict) else unquote(source).lstrip("/").split("/", 1)[0]
+        calls.add(("s3:GetObject", ("bucket", source)))
+    if (service, operation) == ("sesv2", "SendEmail") and "Raw" in (params.get("Content") or {}):
+        # The reference lists only ses:SendEmail for SES v2, yet IAM is reported to evaluate the v1 action
+        # ses:SendRawEmail for raw content (denials name it): a raw send needs both.
+        calls.add(("ses:SendRawEmail", None))
+    return calls
 
 
 class _Body(io.BytesIO):
@@ -111,8 +152,11 @@ class LambdaRouter:
         self.functions: dict[str, Function] = {f.name: f for f in FUNCTIONS}
         self.log_dir = log_dir
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.called: dict[str, set[str]] = defaultdict(set)  # function -> "service:Action"
-        self.call_counts: dict[str, Counter] = defaultdict(Counter)  # function -> "service:Action" -> calls
+        self.called_actions: dict[str, set[str]] = defaultdict(set)  # function -> IAM "prefix:Action"
+        # function -> API calls by operation, "prefix:Operation" (what is billed; bench/cost.py prices these)
+        self.call_counts: dict[str, Counter] = defaultdict(Counter)
+        # function -> "prefix:Action" -> the tables and buckets it was called on, as ("table" | "bucket", name)
+        self.called_on: dict[str, dict[str, set[Resource]]] = defaultdict(lambda: defaultdict(set))
         self.timings: dict[str, list[Timing]] = defaultdict(list)  # function -> one Timing per invocation
         self.invocations: dict[str, int] = defaultdict(int)
         self._modules: dict[str, object] = {}
@@ -128,7 +172,20 @@ class LambdaRouter:
     def install(self, session) -> None:
         events = session._session.get_component("event_emitter") if hasattr(session, "_session") else session.events
         events.register_first("before-send.lambda.Invoke", self._on_invoke)
-        events.register("before-call", self._on_call)
+        # Calls are recorded where every client of every session passes (Powertools' idempotency layer makes
+        # its own boto3 Session, which a hook on the default session would not see).
+        original, record = BaseClient._make_api_call, self._record
+
+        def make_api_call(client, operation_name, api_params):
+            record(client.meta.service_model, operation_name, api_params)
+            return original(client, operation_name, api_params)
+
+        def unpatch():
+            if BaseClient._make_api_call is make_api_call:
+                BaseClient._make_api_call = original
+
+        BaseClient._make_api_call = make_api_call
+        self._unpatch = unpatch
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -198,12 +255,19 @@ class LambdaRouter:
             payload = json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)})
         return AWSResponse(request.url, 200, headers, _Body(payload.encode()))
 
-    def _on_call(self, model, **_):
+    def _record(self, service_model, operation: str, params: dict) -> None:
         function = getattr(self._local, "function", None)
-        if function:
-            action = f"{model.service_model.signing_name}:{model.name}"
-            self.called[function].add(action)
-            self.call_counts[function][action] += 1
+        if not function:  # the sandbox, a test actor, the admin command, moto's interpreter
+            return
+        self.call_counts[function][f"{service_model.signing_name}:{operation}"] += 1
+        for action, resource in iam_actions(service_model.service_name, service_model.signing_name, operation, params):
+            self.called_actions[function].add(action)
+            if resource:
+                self.called_on[function][action].add(resource)
+
+    def touched(self, name: str) -> set[Resource]:
+        """The tables and buckets a function called anything on."""
+        return set().union(*self.called_on.get(name, {}).values())
 
     def _module(self, name: str):
         with self._import_lock:
@@ -226,6 +290,8 @@ class LambdaRouter:
             return self._logs[name]
 
     def close(self) -> None:
+        if getattr(self, "_unpatch", None):
+            self._unpatch()
         for log in self._logs.values():
             log.close()
         self._logs.clear()

@@ -3,7 +3,67 @@ only for the tests that ask for it; every test makes its own applications, so th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+FLOW_DIR = Path(__file__).parent / "flow"
+
+
+class FlowRun:
+    """What this session ran of tests/flow. The least-privilege test reads the calls the flow tests made
+    through the session's sandbox; "granted but never called" only means something after all of them passed."""
+
+    def __init__(self):
+        self.collected: set[str] = set()
+        self.deselected: list[str] = []
+        self.not_passed: dict[str, str] = {}  # nodeid -> failed | skipped
+
+    def incomplete(self, config) -> str | None:
+        """Why the flow tests' record is not the whole flow, or None when it is."""
+        files = {p.name for p in FLOW_DIR.glob("test_*.py")}
+        missing = sorted(files - {nodeid.split("::")[0].rsplit("/", 1)[-1] for nodeid in self.collected})
+        partial = [arg for arg in config.args if "::" in arg and "flow" in Path(arg.split("::")[0]).parts]
+        if missing == sorted(files):
+            return "the flow tests (tests/flow) did not run in this session"
+        if missing or partial or self.deselected:
+            return f"only part of tests/flow ran (not collected: {missing or '-'}, selected by id: {partial or '-'}, " \
+                   f"deselected: {len(self.deselected)})"
+        if self.not_passed:
+            return f"{len(self.not_passed)} flow test(s) did not pass: {sorted(self.not_passed)[:5]}"
+        return None
+
+
+_FLOW_RUN = FlowRun()
+
+
+def _in_flow(item) -> bool:
+    return FLOW_DIR in Path(str(item.path)).parents
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "after_flow: runs after every other test (reads the flow tests' record of calls)")
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection, so it sees what will really run
+def pytest_collection_modifyitems(config, items):
+    last = [item for item in items if item.get_closest_marker("after_flow")]
+    items[:] = [item for item in items if not item.get_closest_marker("after_flow")] + last
+    _FLOW_RUN.collected = {item.nodeid for item in items if _in_flow(item)}
+
+
+def pytest_deselected(items):
+    _FLOW_RUN.deselected += [item.nodeid for item in items if _in_flow(item)]
+
+
+def pytest_runtest_logreport(report):
+    if report.nodeid in _FLOW_RUN.collected and (report.failed or report.skipped):
+        _FLOW_RUN.not_passed[report.nodeid] = report.outcome
+
+
+@pytest.fixture(scope="session")
+def flow_run() -> FlowRun:
+    return _FLOW_RUN
 
 
 @pytest.fixture(scope="session")

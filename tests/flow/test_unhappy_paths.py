@@ -232,6 +232,19 @@ def resubmit_while_checking(world) -> dict:
     return {"id": application_id, "second": second, "after": world.hospital.wait_for_status(application_id, "SIAK_ENTRY")}
 
 
+def submit_while_checking(world) -> dict:
+    """A second submit (another Idempotency-Key) while the first one's check is still running is refused."""
+    payload = samples.application()
+    draft = world.hospital.create(payload)
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    world.sandbox.router.inject("completeness_check", Fault("service", times=1))
+    world.hospital.submit(application_id)
+    second = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/submit",
+                           headers={**world.hospital.headers, "Idempotency-Key": "another-submission"}, timeout=30)
+    return {"id": application_id, "second": second, "after": world.hospital.wait_for_status(application_id, "SIAK_ENTRY")}
+
+
 PATHS = {
     "rejections": rejections, "escalation": escalation, "sla_reminder": sla_reminder,
     "transient_fault": transient_fault, "permanent_fault": permanent_fault,
@@ -239,6 +252,7 @@ PATHS = {
     "no_email": lambda w: delivery(w, "no_email"), "drive_thru_escalation": drive_thru_escalation,
     "tampered_certificate": tampered_certificate,
     "concurrent_submits": concurrent_submits, "resubmit_while_checking": resubmit_while_checking,
+    "submit_while_checking": submit_while_checking,
     "happy_a": scenarios.complete_file, "happy_b": scenarios.missing_document, "happy_c": scenarios.email_bounces,
 }
 
@@ -368,6 +382,13 @@ def test_a_resubmission_while_the_check_runs_is_refused_with_a_clear_message(pla
     error = run["second"].json()["error"]
     assert error["code"] == "already_submitted" and "sedang diperiksa" in error["message"]
     assert run["after"]["status"] == "SIAK_ENTRY"  # the first resubmission went through
+
+
+def test_a_second_submit_while_the_check_runs_is_refused_and_the_first_goes_through(played):
+    run = result(played, "submit_while_checking")
+    assert run["second"].status_code == 409
+    assert run["second"].json()["error"]["code"] == "already_submitted"
+    assert run["after"]["status"] == "SIAK_ENTRY"
 
 
 # -- personal data: none of it in any sink, and each sink shown to hold the ids ---------------------------
