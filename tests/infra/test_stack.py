@@ -11,7 +11,7 @@ from test_synth import synthesized
 from akta.domain import sop
 from infra.declaration import BUCKETS, FUNCTIONS, ROUTES, TABLES, Settings, placeholders
 from infra.stack import (
-    KMS_SIGNING_ACTIONS, S3_BUCKET_ACTIONS, SFN_EXECUTION_ACTIONS, SIGNER_PLACEHOLDER, granted_actions,
+    KMS_SIGNING_ACTIONS, S3_BUCKET_ACTIONS, SFN_EXECUTION_ACTIONS, SFN_TOKEN_ACTIONS, SIGNER_PLACEHOLDER, granted_actions,
     staff_step_numbers, timeline_steps,
 )
 
@@ -114,10 +114,10 @@ def test_each_role_grants_exactly_the_declared_and_implicit_actions(synth):
         assert granted - PLATFORM_ACTIONS == set(granted_actions(f)), f.name
 
 
-def test_only_xray_is_granted_on_every_resource(synth):
+def test_only_xray_and_answering_a_task_token_are_granted_on_every_resource(synth):
     for f in FUNCTIONS:
         for action, resource in role_grants(synth, synth.logical_id(synth.stack.roles[f.name])):
-            assert ("*" == resource) == action.startswith("xray:"), (f.name, action)
+            assert ("*" == resource) == (action.startswith("xray:") or action in SFN_TOKEN_ACTIONS), (f.name, action)
             assert not action.endswith("*")
 
 
@@ -147,6 +147,8 @@ def test_each_action_is_scoped_to_the_functions_declared_resources(synth):
                 assert resource == f"<{signing_key if action in KMS_SIGNING_ACTIONS else data_key}.Arn>", where
             elif service == "ssm":
                 assert re.fullmatch(r"arn:aws:ssm:ap-southeast-3:<AWS::AccountId>:parameter<(\w+)>", resource).group(1) in parameters
+            elif action in SFN_TOKEN_ACTIONS:
+                assert resource == "*", where
             elif service == "states":
                 prefix = "arn:aws:states:ap-southeast-3:<AWS::AccountId>:"
                 expected = f"execution:{stack.state_machine_name}:*" if action in SFN_EXECUTION_ACTIONS \
