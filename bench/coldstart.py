@@ -143,6 +143,13 @@ class Events:
         body = f"counter_key={self.world.sandbox.counter_key}&pickup_code={code}"
         return self._api("POST", "/counter/lookup", body, "application/x-www-form-urlencoded")
 
+    def supervisor_pages(self):
+        from sandbox.aws import SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
+
+        # Signing in: the PIN check and the list of waiting tasks, the console's heaviest page.
+        body = f"staff_id={SANDBOX_STAFF['supervisor']['staff_id']}&pin={SANDBOX_SUPERVISOR_PIN}"
+        return self._api("POST", "/supervisor", body, "application/x-www-form-urlencoded")
+
     def verify_pages(self):
         from akta.adapters.records import Records
 

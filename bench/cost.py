@@ -277,6 +277,7 @@ def per_certificate(usage: Usage, prices: dict, cold: dict | None, per_month: in
         ("Lambda requests", invocations, "requests", prices["lambda_request"]),
         ("Lambda duration (arm64, CPU share scaled)", gb_s, "GB-s", prices["lambda_arm_gb_second"]),
         ("API Gateway REST requests", api_requests, "requests", prices["apigateway_rest_request"]),
+        ("AWS WAF requests inspected (the same API requests)", api_requests, "requests", prices["waf_request"]),
         ("DynamoDB writes (on-demand)", writes, "WRU", prices["dynamodb_write_request_unit"]),
         ("DynamoDB reads (strongly consistent)", reads, "RRU", prices["dynamodb_read_request_unit"]),
         ("DynamoDB Scans of the whole applications table, after 12 months", scans * scan_units(year_table_bytes), "RRU",
@@ -378,11 +379,18 @@ def idle_month(prices: dict, sweep: dict, per_month: int) -> dict:
     runs = MONTH_MINUTES / sweeper.schedule_minutes
     log_gb = runs * (sweep["log_bytes"] + PLATFORM_LOG_BYTES) / 1e9
     gb_s = runs * sweep["billed_s"] * sweeper.memory_mb / 1024
-    alarms = len(FUNCTIONS) + 5
+    from infra.stack import staff_step_numbers  # lazily: aws-cdk-lib is slow to import
+
+    # As the stack makes them: failed executions, API 5xx, each function's errors and throttles, one per staff step.
+    alarms = 2 + 2 * len(FUNCTIONS) + len(staff_step_numbers())
+    waf_rules = 4  # the stack's web ACL: three AWS managed rule groups and a per-IP rate rule
     lines = [
         ("KMS customer managed keys (data, logs, signing)", 3, "keys", prices["kms_key_month"]),
-        ("CloudWatch alarms (Errors per function, 3 on the state machine, SLA breaches, API 5XX)", alarms, "alarms",
-         prices["cloudwatch_alarm_month"]),
+        ("CloudWatch alarms (failed executions, API 5XX, errors and throttles per function, SLA per staff step)", alarms,
+         "alarms", prices["cloudwatch_alarm_month"]),
+        ("AWS WAF web ACL on the API", 1, "web ACLs", prices["waf_web_acl_month"]),
+        ("AWS WAF rules (managed rule groups, rate limit)", waf_rules, "rules", prices["waf_rule_month"]),
+        ("SSM advanced parameter (the signer's certificate chain)", 1, "parameters", prices["ssm_advanced_parameter_month"]),
         ("CloudWatch dashboard", 1, "dashboards", prices["cloudwatch_dashboard_month"]),
         ("Custom metrics published while idle (EMF, by the SLA sweeper)", sweep["emf_series"], "metrics",
          prices["cloudwatch_custom_metric_month"]),
@@ -398,7 +406,8 @@ def idle_month(prices: dict, sweep: dict, per_month: int) -> dict:
     total = sum(line["usd"] for line in table)
     return {"lines": table, "usd": total, "certificates_per_month": per_month, "usd_per_certificate": total / per_month,
             "assumptions": [
-                "3 customer managed KMS keys (the deployment issue's hardening; today the stack has none: SSE-S3 and AWS owned keys)",
+                "3 customer managed KMS keys as the stack makes them (data, alarm topic, signing); key rotation adds $1 a "
+                "year-old key, not counted",
                 f"{alarms} standard alarms; 1 dashboard; free tiers (10 alarms, 3 dashboards, 5 GB logs) not subtracted",
                 "DynamoDB, S3, Step Functions, API Gateway, SES and WhatsApp have no charge while idle; storage of issued "
                 "certificates and documents grows with use and is not counted here",

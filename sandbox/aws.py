@@ -20,6 +20,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from infra.declaration import ASL_PATH, BUCKETS, TABLES, Settings, environment, placeholders
+from sandbox import moto_quirks
 from sandbox.lambdas import LambdaRouter
 from sandbox.outside import Mailbox, SimulatedSiak, WhatsAppOutbox
 
@@ -46,15 +47,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _copy_checksum_for_moto(request, **_) -> None:
-    """moto refuses a CopyObject into a bucket with default Object Lock retention unless it carries the header
-    a PutObject with a body has (x-amz-sdk-checksum-algorithm); the copy asks S3 for a checksum with
-    x-amz-checksum-algorithm, which is what S3 takes. Mirror it for moto."""
-    algorithm = request.headers.get("x-amz-checksum-algorithm")
-    if algorithm and "x-amz-sdk-checksum-algorithm" not in request.headers:
-        request.headers["x-amz-sdk-checksum-algorithm"] = algorithm
 
 
 @dataclass
@@ -91,7 +83,7 @@ class Sandbox:
         self.mailbox.remember_params(events)
         self.mailbox.install(events)
         self.siak = SimulatedSiak()
-        events.register("before-sign.s3.CopyObject", _copy_checksum_for_moto)
+        moto_quirks.install(events)
         self._create_resources()
         return self
 
