@@ -32,6 +32,7 @@ from infra.declaration import BUCKETS, FUNCTIONS, TABLES
 ROOT = layers.ROOT
 LAMBDA_GLIBC = (2, 34)  # Amazon Linux 2023, the python3.13 runtime's OS
 EM_AARCH64 = 183
+PYC_TAG = "cpython-313"
 PACKAGE = {name: spec["package"].name for name, spec in layers.LAYERS.items() if spec["package"]}  # {"shared": "akta"}
 X86_CACHE = ROOT / "build" / "layers-py313-native"
 
@@ -134,7 +135,7 @@ def test_every_file_in_the_layer_came_from_one_of_those_wheels_unchanged(built, 
     own_package = site / PACKAGE[layer] if layer in PACKAGE else None
     strays, altered = [], []
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
-        if own_package and own_package in path.parents:
+        if (own_package and own_package in path.parents) or compiled_from(path):
             continue
         if path not in owner:
             strays.append(str(path.relative_to(site)))
@@ -144,8 +145,37 @@ def test_every_file_in_the_layer_came_from_one_of_those_wheels_unchanged(built, 
                 altered.append(str(path.relative_to(site)))
     assert not strays, "files no wheel installed (their platform is unknown)"
     assert not altered, "files that differ from their wheel's RECORD"
-    if own_package:  # the project's own package: source only, no stale bytecode from this machine
-        assert not [p for p in own_package.rglob("*") if p.suffix in (".pyc", ".so") or p.name == "__pycache__"]
+    if own_package:  # the project's own package: its sources, and bytecode only compiled from them for 3.13
+        assert not [p for p in own_package.rglob("*") if p.suffix == ".so" or (p.suffix == ".pyc" and not compiled_from(p))]
+
+
+def compiled_from(path: Path) -> Path | None:
+    """The source a layer's .pyc was compiled from by the build (infra/layers.py), if it is one."""
+    if path.parent.name != "__pycache__" or not path.name.endswith(f".{PYC_TAG}.pyc"):
+        return None
+    source = path.parent.parent / (path.name.removesuffix(f".{PYC_TAG}.pyc") + ".py")
+    return source if source.is_file() else None
+
+
+@pytest.mark.parametrize("layer", list(layers.LAYERS))
+def test_the_layer_ships_unchecked_hash_bytecode_for_cpython_313(built, layer, python313):
+    """Lambda's /opt is read-only: without shipped bytecode every cold start compiles the libraries."""
+    magic = bytes.fromhex(subprocess.run([python313[0], "-c", "import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())"],
+                                         capture_output=True, text=True, check=True).stdout.strip())
+    site = built[layer]
+    sources = [p for p in site.rglob("*.py") if p.stat().st_size]
+    missing, wrong = [], []
+    for source in sources:
+        pyc = source.parent / "__pycache__" / f"{source.stem}.{PYC_TAG}.pyc"
+        if not pyc.is_file():
+            missing.append(source)
+            continue
+        header = pyc.read_bytes()[:8]
+        # PEP 552: flags 0b01 = hash-based and not checked against the source (a zip keeps no file times).
+        if header[:4] != magic or int.from_bytes(header[4:8], "little") != 0b01:
+            wrong.append(pyc)
+    assert not missing, [str(p.relative_to(site)) for p in missing[:10]]
+    assert not wrong, [str(p.relative_to(site)) for p in wrong[:10]]
 
 
 def elf_machine(path: Path) -> int | None:
@@ -207,36 +237,9 @@ def test_each_function_with_its_layers_stays_under_lambdas_250_mb_unzipped(built
 
 # --- the same pins, built for this machine, under Python 3.13 --------------------------------------------
 
-def _probe(python: str) -> tuple[str, str] | None:
-    try:
-        out = subprocess.run([python, "-c", "import sys, platform; print(sys.version_info[:2] == (3, 13), sys.executable, platform.machine())"],
-                             capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    fields = out.stdout.split()
-    return (fields[1], fields[2]) if out.returncode == 0 and len(fields) == 3 and fields[0] == "True" else None
-
-
-def find_python313() -> tuple[str, str] | None:
-    """(executable, machine) of a CPython 3.13 on this machine: $PYTHON313, python3.13 on PATH, or pyenv's."""
-    candidates = [os.environ.get("PYTHON313"), shutil.which("python3.13")]
-    roots = [os.environ.get("PYENV_ROOT"), str(Path.home() / ".pyenv")]
-    if pyenv := shutil.which("pyenv"):
-        try:
-            roots.append(subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30).stdout.strip())
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    for root in filter(None, roots):
-        candidates += [str(p) for p in sorted(Path(root).glob("versions/3.13*/bin/python3.13"), reverse=True)]
-    for candidate in filter(None, candidates):
-        if found := _probe(candidate):
-            return found
-    return None
-
-
 @pytest.fixture(scope="module")
 def python313():
-    found = find_python313()
+    found = layers.find_python313()
     if not found:
         reason = ("no Python 3.13 found ($PYTHON313, python3.13 on PATH, pyenv's versions/3.13*): "
                   "the layers' pins cannot be import-tested")
