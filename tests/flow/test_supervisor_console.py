@@ -98,3 +98,15 @@ def test_a_certificate_revoked_from_the_console_verifies_as_revoked(world):
 def test_an_action_without_the_consoles_token_is_refused(world, form_token):
     refused = post(world, "revoke", {"form_token": form_token, "certificate_id": "x", "reason": "lainnya", "note": "x"})
     assert refused.status_code == 403 and "Masuk kembali" in refused.text
+
+
+def test_a_console_rendered_before_the_supervisor_was_deactivated_acts_no_more(world):
+    from akta.service import directory
+
+    directory.add("sup-cuti", "supervisor", "Supervisor Cuti", "sup-cuti@disdukcapil.test")
+    directory.set_pin("sup-cuti", "13572468")
+    console = sign_in(world, "sup-cuti", "13572468")
+    directory.set_active("sup-cuti", False)
+    refused = post(world, "revoke", {"form_token": token(console), "certificate_id": "x", "reason": "lainnya", "note": "x"})
+    assert refused.status_code == 403 and "Masuk kembali" in refused.text
+    assert sign_in(world, "sup-cuti", "13572468").status_code == 403

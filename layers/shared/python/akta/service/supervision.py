@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from akta.adapters.tasks import Refused as TaskRefused
 from akta.adapters.tasks import TaskStore
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
@@ -96,14 +97,17 @@ def sign_in(staff_id: str, pin: str) -> Console:
 
 def _supervisor_of(form: dict[str, str], at: datetime) -> dict:
     """The form token names the supervisor who rendered the console; it works once."""
+    stale = Refused([FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")], 403)
     try:
-        used = TaskStore().use_form_token(form.get("form_token", ""), None, at)
-    except Exception:  # unknown, expired or used
-        used = {}
-    subject = used.get("subject", "")
+        subject = TaskStore().use_form_token(form.get("form_token", ""), None, at)["subject"]
+    except TaskRefused:  # unknown, expired or used
+        raise stale from None
     if not subject.startswith(SUBJECT):
-        raise Refused([FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")], 403)
-    return directory.person(subject[len(SUBJECT):])
+        raise stale
+    person = directory.person(subject[len(SUBJECT):])
+    if person["role"] != "supervisor" or not person["active"]:  # deactivated since the page was rendered
+        raise stale
+    return person
 
 
 def act(action: str, form: dict[str, str]) -> tuple[Console, list[FieldError]]:
