@@ -1,8 +1,5 @@
 """SOP 8-9: the Drive-Thru counter. Staff enter the counter key and the pickup code, check the ID, hand over."""
 
-from urllib.parse import parse_qsl
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from akta.adapters.tasks import Refused
@@ -10,9 +7,9 @@ from akta.domain.errors import FieldError
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import delivery
 from akta.web import pages
-from akta.web.api import html
+from akta.web.api import form_fields, html, page_resolver
 
-app = APIGatewayRestResolver()
+app = page_resolver()
 
 REFUSALS = {
     "counter_key": FieldError("counter_key", "counter_key", "Kunci loket tidak dikenal."),
@@ -25,10 +22,6 @@ REFUSALS = {
 }
 
 
-def form() -> dict:
-    return dict(parse_qsl(app.current_event.decoded_body or "", keep_blank_values=True))
-
-
 @app.get("/counter")
 def counter():
     return html(200, pages.counter_page())
@@ -36,14 +29,14 @@ def counter():
 
 @app.post("/counter/lookup")
 def lookup():
-    fields = form()
+    fields = form_fields(app)
     found = delivery.counter_lookup(fields.get("counter_key", ""), fields.get("pickup_code", ""))
     return html(200, pages.handover_page(found))
 
 
 @app.post("/counter/handover")
 def handover():
-    fields = form()
+    fields = form_fields(app)
     if fields.get("id_checked") != "yes":
         error = FieldError("id_checked", "id_check_required", "Periksa KTP-el pengambil dan centang kotak pemeriksaan sebelum menyerahkan akta.")
         return html(422, pages.layout("Serah terima belum dapat dilakukan", pages.errors_block([error]) +
@@ -59,11 +52,6 @@ def handover():
 def refused(exc: Refused):
     status = {"counter_key": 403, "form_token": 403, "unknown": 404}.get(exc.code, 410)
     return html(status, pages.counter_page([REFUSALS[exc.code]]))
-
-
-@app.not_found
-def no_route(exc):
-    return html(404, pages.not_found_page())
 
 
 @metrics.log_metrics

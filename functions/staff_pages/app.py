@@ -1,17 +1,14 @@
 """SOP 4-6: the staff page behind an emailed link. GET only shows; only a POST with the page's form token decides."""
 
-from urllib.parse import parse_qsl
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from akta.adapters.tasks import Refused
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import staff
 from akta.web import pages
-from akta.web.api import html
+from akta.web.api import form_fields, html, page_resolver
 
-app = APIGatewayRestResolver()
+app = page_resolver()
 
 REFUSALS = {
     "unknown": "Tautan ini tidak dikenal.",
@@ -30,7 +27,7 @@ def show(link_id: str):
 
 @app.post("/staff/tasks/<link_id>")
 def decide(link_id: str):
-    form = dict(parse_qsl(app.current_event.decoded_body or "", keep_blank_values=True))
+    form = form_fields(app)
     try:
         result = staff.decide(link_id, form)
     except staff.FormInvalid as invalid:
@@ -45,11 +42,6 @@ def decide(link_id: str):
 def refused(exc: Refused):
     status = 410 if exc.code in ("expired", "used", "task_gone", "superseded") else (403 if exc.code == "form_token" else 404)
     return html(status, pages.message_page("Tautan tidak berlaku", REFUSALS.get(exc.code, REFUSALS["unknown"])))
-
-
-@app.not_found
-def no_route(exc):
-    return html(404, pages.not_found_page())
 
 
 @metrics.log_metrics

@@ -1,20 +1,13 @@
 """The supervisor's console: sign in with ID and PIN, reassign a waiting staff task, revoke a certificate."""
 
-from urllib.parse import parse_qsl
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import supervision
 from akta.web import pages
-from akta.web.api import html
+from akta.web.api import form_fields, html, page_resolver
 
-app = APIGatewayRestResolver()
-
-
-def form() -> dict:
-    return dict(parse_qsl(app.current_event.decoded_body or "", keep_blank_values=True))
+app = page_resolver()
 
 
 @app.get("/supervisor")
@@ -24,7 +17,7 @@ def sign_in_page():
 
 @app.post("/supervisor")
 def sign_in():
-    fields = form()
+    fields = form_fields(app)
     return html(200, pages.supervisor_page(supervision.sign_in(fields.get("staff_id", ""), fields.get("pin", ""))))
 
 
@@ -32,7 +25,7 @@ def sign_in():
 def act(action: str):
     if action not in ("reassign", "revoke"):
         return html(404, pages.not_found_page())
-    console, errors = supervision.act(action, form())
+    console, errors = supervision.act(action, form_fields(app))
     if not errors:
         metrics.add_metric(f"Supervisor{action.title()}", MetricUnit.Count, 1)
         logger.info("supervisor action", extra={"action": action, "supervisor": console.supervisor["staff_id"]})
@@ -42,11 +35,6 @@ def act(action: str):
 @app.exception_handler(supervision.Refused)
 def refused(exc: supervision.Refused):
     return html(exc.status, pages.supervisor_login_page(exc.errors))
-
-
-@app.not_found
-def no_route(exc):
-    return html(404, pages.not_found_page())
 
 
 @metrics.log_metrics

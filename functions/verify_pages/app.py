@@ -4,15 +4,14 @@ import base64
 from email import policy
 from email.parser import BytesParser
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import verification
 from akta.web import pages
-from akta.web.api import html
+from akta.web.api import html, page_resolver
 
-app = APIGatewayRestResolver()
+app = page_resolver()
 MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is ~15 KB; anything far larger is not one
 
 
@@ -46,11 +45,6 @@ def _uploaded_pdf() -> bytes | None:
         if part.get_param("name", header="content-disposition") == "pdf":
             return part.get_payload(decode=True) or None
     return None
-
-
-@app.not_found
-def no_route(exc):
-    return html(404, pages.not_found_page())
 
 
 @metrics.log_metrics
