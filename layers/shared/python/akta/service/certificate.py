@@ -47,17 +47,20 @@ def certificate_data(current: dict) -> CertificateData:
     )
 
 
+def _parameter(name: str) -> bytes:
+    return client("ssm").get_parameter(Name=name)["Parameter"]["Value"].encode()
+
+
 @functools.cache
 def _signer(key_id: str, chain_parameter: str) -> PadesSigner:
     """The head of office's KMS key and its certificate chain, once per warm container."""
-    chain = client("ssm").get_parameter(Name=chain_parameter)["Parameter"]["Value"].encode()
+    chain = _parameter(chain_parameter)
     return PadesSigner(KmsCmsSigner(client("kms"), key_id, chain), location=os.environ["OFFICE_CITY"])
 
 
 @functools.cache
 def _trust_roots(parameter: str) -> tuple[bytes, ...]:
-    value = client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
-    return (value.encode(),)
+    return (_parameter(parameter),)
 
 
 def issue(application_id: str) -> dict:

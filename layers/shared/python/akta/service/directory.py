@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from akta.adapters.records import Records
+from akta.domain.errors import FieldError
 from akta.service.common import now
 
 ROLES = ("operator", "verifier", "head", "drive_thru", "supervisor")
@@ -102,6 +103,17 @@ def check_pin(staff_id: str, pin: str, at: datetime | None = None) -> None:
         records.set_staff_fields(staff_id, pin_locked_until=(at + PIN_LOCKOUT).isoformat())
         raise PinRefused("locked")
     raise PinRefused("wrong", PIN_ATTEMPTS - failures)
+
+
+def pin_error(refused: PinRefused, *, name: str, ask: str) -> FieldError:
+    """The page's message for a refused PIN: `name` is what the page calls the PIN, `ask` whom to turn to."""
+    minutes = int(PIN_LOCKOUT.total_seconds() // 60)
+    messages = {
+        "wrong": f"{name} salah. Sisa percobaan: {refused.attempts_left}.",
+        "locked": f"{name} terkunci karena terlalu banyak percobaan salah. Coba lagi setelah {minutes} menit atau {ask}.",
+        "not_set": f"{name} belum diatur. {ask[0].upper()}{ask[1:]}.",
+    }
+    return FieldError("pin", f"pin_{refused.code}", messages[refused.code])
 
 
 def _hash(pin: str, salt: bytes) -> bytes:

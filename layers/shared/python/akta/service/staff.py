@@ -184,7 +184,7 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         try:
             directory.check_pin(link["assignee"]["staff_id"], form.get("pin", ""), at)
         except directory.PinRefused as refused:
-            raise FormInvalid([_pin_error(refused)]) from None
+            raise FormInvalid([directory.pin_error(refused, name="PIN penandatanganan", ask="hubungi supervisor")]) from None
     link = tasks.decide_link(link_id, decision, at)
     application_id, role, step = link["application_id"], link["role"], int(link["sop_step"])
     # What the next step needs is stored before the state machine moves on.
@@ -206,16 +206,6 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         outcome = f"reject:{payload['reason_code']}" if decision == "reject" else decision
         record(records, application_id, step, "finished", role, outcome, at=at)
     return {"application_id": application_id, "decision": decision, "role": role}
-
-
-def _pin_error(refused) -> FieldError:
-    messages = {
-        "wrong": f"PIN penandatanganan salah. Sisa percobaan: {refused.attempts_left}.",
-        "locked": "PIN penandatanganan terkunci karena terlalu banyak percobaan salah. Coba lagi setelah 30 menit "
-                  "atau hubungi supervisor.",
-        "not_set": "PIN penandatanganan belum diatur. Hubungi supervisor.",
-    }
-    return FieldError("pin", f"pin_{refused.code}", messages[refused.code])
 
 
 def _validated(role: str, form: dict[str, str]) -> tuple[str, dict]:

@@ -70,7 +70,10 @@ def waiting_tasks(at: datetime) -> list[WaitingTask]:
 
 
 def console(supervisor: dict, at: datetime, done: str | None = None) -> Console:
-    people = {role: [p for p in directory.listing(role) if p["active"]] for role in STAFF_ROLES}
+    people: dict[str, list[dict]] = {role: [] for role in STAFF_ROLES}
+    for person in directory.listing():  # one read of the directory for every role
+        if person["active"] and person["role"] in people:
+            people[person["role"]].append(person)
     token = TaskStore().issue_form_token(SUBJECT + supervisor["staff_id"], at)
     return Console(supervisor=supervisor, tasks=waiting_tasks(at), people=people, form_token=token, done=done)
 
@@ -86,12 +89,7 @@ def sign_in(staff_id: str, pin: str) -> Console:
     try:
         directory.check_pin(person["staff_id"], pin, at)
     except directory.PinRefused as refused:
-        messages = {
-            "wrong": f"PIN salah. Sisa percobaan: {refused.attempts_left}.",
-            "locked": "PIN terkunci karena terlalu banyak percobaan salah. Coba lagi setelah 30 menit.",
-            "not_set": "PIN belum diatur. Minta administrator menjalankan perintah staff set-pin.",
-        }
-        raise Refused([FieldError("pin", f"pin_{refused.code}", messages[refused.code])], 403) from None
+        raise Refused([directory.pin_error(refused, name="PIN", ask="minta administrator mengatur ulang PIN Anda")], 403) from None
     return console(person, at)
 
 

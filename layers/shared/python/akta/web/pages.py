@@ -95,10 +95,9 @@ def task_page(page, errors: list | None = None) -> str:
         pin = ("<label for='pin'>PIN penandatanganan</label><input id='pin' name='pin' type='password' "
                "inputmode='numeric' autocomplete='off'>") if page.role == "head" else ""
         form.append(f"<h2>Keputusan</h2>{pin}<button type='submit' name='decision' value='approve'>{approve}</button>")
-    options = "".join(f"<option value='{escape(k)}'>{escape(v)}</option>" for k, v in page.reasons.items())
     form.append(
         "<fieldset><legend>Tolak</legend><label for='reason_code'>Alasan</label>"
-        f"<select id='reason_code' name='reason_code'><option value=''>- pilih -</option>{options}</select>"
+        f"<select id='reason_code' name='reason_code'>{_options(page.reasons.items())}</select>"
         "<label for='note'>Catatan</label><textarea id='note' name='note' maxlength='500'></textarea>"
         "<button type='submit' name='decision' value='reject'>Tolak</button></fieldset></form>"
     )
