@@ -14,17 +14,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email import policy
-from html import unescape
 
 import boto3
 import requests
 
 from akta.domain.models import jakarta_today
 from sandbox import samples
+from sandbox.actors import form_token
 from sandbox.aws import ACCOUNT, REGION, SANDBOX_STAFF
 
 STAFF_LINK = re.compile(r"(https?://\S+/staff/tasks/[\w-]+)")
-FORM_TOKEN = re.compile(r"name='form_token' value='([^']+)'")  # as the staff page renders it (sandbox/actors.py)
 APPLICATION_ID = re.compile(r"AK\d{8}-[0-9A-Z]{8}")
 CERTIFICATE_ATTACHMENT = re.compile(r"akta-kelahiran-(AK\d{8}-[0-9A-Z]{8})\.pdf")  # the PDF's file name
 APPLICANT = "success@simulator.amazonses.com"  # SES's mailbox simulator: a Delivery event follows
@@ -105,7 +104,7 @@ class Desk:
         """GET the page; its one-time form token."""
         page = requests.get(task.link, timeout=30)
         page.raise_for_status()
-        return unescape(FORM_TOKEN.search(page.text).group(1))
+        return form_token(page.text)
 
     def fields(self, task: Task) -> dict:
         if task.role == "operator":  # SOP 4: the number SIAK gave, typed into the page

@@ -19,6 +19,11 @@ _LINK = re.compile(r"(https?://\S+/staff/tasks/[\w-]+)")
 _FORM_TOKEN = re.compile(r"name='form_token' value='([^']+)'")
 
 
+def form_token(page: str) -> str:
+    """The one-time form token a staff, counter or supervisor page rendered (its POST must carry it)."""
+    return unescape(_FORM_TOKEN.search(page).group(1))
+
+
 class HttpError(AssertionError):
     def __init__(self, response: requests.Response):
         super().__init__(f"{response.request.method} {response.url} -> {response.status_code}: {response.text[:500]}")
@@ -103,7 +108,7 @@ class StaffMember:
     def decide(self, link: str, **fields: str) -> requests.Response:
         """Open the page (GET), then POST the decision with the page's one-time form token."""
         page = _ok(self.open(link))
-        token = unescape(_FORM_TOKEN.search(page.text).group(1))
+        token = form_token(page.text)
         return requests.post(link, data={"form_token": token, **fields}, timeout=30)
 
 
@@ -140,5 +145,5 @@ class Counter:
 
     def hand_over(self, pickup_code: str) -> requests.Response:
         page = _ok(requests.post(f"{self.base_url}/counter/lookup", data={"counter_key": self.key, "pickup_code": pickup_code}, timeout=30))
-        token = unescape(_FORM_TOKEN.search(page.text).group(1))
+        token = form_token(page.text)
         return requests.post(f"{self.base_url}/counter/handover", data={"form_token": token, "id_checked": "yes"}, timeout=30)

@@ -35,14 +35,20 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, world):
-    """The hospital page, freshly opened; fails the test on any uncaught script error."""
+def tab(browser):
+    """A fresh browser context's page; fails the test on any uncaught script error."""
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
-    page = context.new_page()
+    tab = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{world.gateway.url}/hospital")
-    yield page
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
     context.close()
     assert errors == [], f"script errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(tab, world):
+    """The hospital page, freshly opened."""
+    tab.goto(f"{world.gateway.url}/hospital")
+    return tab

@@ -5,7 +5,6 @@ revokes the certificate from the console."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 from playwright.sync_api import expect
 
@@ -14,18 +13,6 @@ from sandbox import samples
 from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
 from tests.flow.test_staff_links import snapshot
 from tests.pdf_reading import qr_payload
-
-
-@pytest.fixture
-def tab(browser):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == []
 
 
 def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_then_revoked(tab, world, sfn):

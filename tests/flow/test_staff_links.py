@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 
 import requests
 
 from sandbox import samples
-from sandbox.actors import StaffMember
+from sandbox.actors import StaffMember, form_token
 
 
 def submitted_to_verifier(world) -> tuple[str, dict]:
@@ -61,7 +60,7 @@ def test_sop5_a_link_decides_once_and_a_second_decision_is_refused(world, sfn):
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
     page = requests.get(link, timeout=30)
-    token = re.search(r"name='form_token' value='([^']+)'", page.text).group(1)
+    token = form_token(page.text)
     assert requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30).status_code == 200
     world.hospital.wait_for_status(application_id, "SIGNATURE")
     before = snapshot(world, sfn, application_id)
@@ -169,16 +168,12 @@ def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new
     assert admin.main(["task", "reassign", application_id, "SignCertificate", "budi", "sakit", "--by", "sari"]) == 2
 
 
-def _token(page: requests.Response) -> str:
-    return re.search(r"name='form_token' value='([^']+)'", page.text).group(1)
-
-
 def test_sop5_a_page_token_of_another_application_or_another_roles_link_decides_nothing(world, sfn):
     """A token is bound to the link whose page rendered it: not usable on another application's link, nor on
     another role's (a forwarded operator page cannot approve a verification)."""
     first, _ = submitted_to_verifier(world)
     second, _ = submitted_to_verifier(world)
-    first_token = _token(requests.get(world.verifier.link_for(first), timeout=30))
+    first_token = form_token(requests.get(world.verifier.link_for(first), timeout=30).text)
     second_link = world.verifier.link_for(second)
     before = snapshot(world, sfn, first), snapshot(world, sfn, second)
     crossed = requests.post(second_link, data={"form_token": first_token, "decision": "approve"}, timeout=30)
@@ -189,7 +184,7 @@ def test_sop5_a_page_token_of_another_application_or_another_roles_link_decides_
     third = draft["application_id"]
     world.hospital.upload(third, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
     world.hospital.submit(third)
-    operator_token = _token(requests.get(world.operator.link_for(third), timeout=30))
+    operator_token = form_token(requests.get(world.operator.link_for(third), timeout=30).text)
     other_role = requests.post(second_link, data={"form_token": operator_token, "decision": "approve"}, timeout=30)
     assert other_role.status_code == 403
     assert (snapshot(world, sfn, first), snapshot(world, sfn, second)) == before
@@ -203,7 +198,7 @@ def test_sop5_an_expired_link_shows_a_clear_page_and_decides_nothing(world, sfn)
 
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
-    token = _token(requests.get(link, timeout=30))
+    token = form_token(requests.get(link, timeout=30).text)
     boto3.client("dynamodb").update_item(  # the link's lifetime is over
         TableName=world.sandbox.tables["TASKS"], Key={"pk": {"S": f"LINK#{digest(link.rsplit('/', 1)[1])}"}},
         UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": {"N": "1000"}})

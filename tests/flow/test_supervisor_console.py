@@ -3,22 +3,17 @@ certificate. Every action is a POST with the console's one-time token; refusals 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import requests
 
 from akta.certificate.layout import read_embedded_record
 from sandbox import scenarios
-from sandbox.actors import StaffMember
+from sandbox.actors import StaffMember, form_token
 from sandbox.aws import SANDBOX_SUPERVISOR_PIN
 from tests.flow.test_staff_links import snapshot, submitted_to_verifier
 
-_TOKEN = re.compile(r"name='form_token' value='([^']+)'")
-
-
 def token(page: requests.Response) -> str:
-    return _TOKEN.search(page.text).group(1)
+    return form_token(page.text)
 
 
 def sign_in(world, staff_id="sari", pin=SANDBOX_SUPERVISOR_PIN) -> requests.Response:

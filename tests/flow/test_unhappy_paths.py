@@ -216,33 +216,32 @@ def concurrent_submits(world) -> dict:
     return {"id": application_id, "answers": answers, "executions": names}
 
 
+def _twice_while_checking(world, application_id: str, action: str) -> dict:
+    """`action` (submit or resubmit) goes through; the same again, with another Idempotency-Key, arrives while the
+    completeness check still runs: Lambda fails once for the check, so it is retrying then."""
+    world.sandbox.router.inject("completeness_check", Fault("service", times=1))
+    getattr(world.hospital, action)(application_id)
+    second = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/{action}",
+                           headers={**world.hospital.headers, "Idempotency-Key": f"another-{action}"}, timeout=30)
+    return {"id": application_id, "second": second, "after": world.hospital.wait_for_status(application_id, "SIAK_ENTRY")}
+
+
 def resubmit_while_checking(world) -> dict:
     """A returned file is resubmitted twice; the second arrives while the check runs and is refused."""
-    payload = samples.application()
-    draft = world.hospital.create(payload)
+    draft = world.hospital.create(samples.application())
     application_id = draft["application_id"]
     world.hospital.submit(application_id)  # no documents: returned
     world.hospital.wait_for_status(application_id, "RETURNED")
     world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
-    # Lambda fails once for the check, so it is still running (retrying) when the second submit arrives.
-    world.sandbox.router.inject("completeness_check", Fault("service", times=1))
-    world.hospital.resubmit(application_id)
-    second = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/resubmit",
-                           headers={**world.hospital.headers, "Idempotency-Key": "another-resubmission"}, timeout=30)
-    return {"id": application_id, "second": second, "after": world.hospital.wait_for_status(application_id, "SIAK_ENTRY")}
+    return _twice_while_checking(world, application_id, "resubmit")
 
 
 def submit_while_checking(world) -> dict:
     """A second submit (another Idempotency-Key) while the first one's check is still running is refused."""
-    payload = samples.application()
-    draft = world.hospital.create(payload)
+    draft = world.hospital.create(samples.application())
     application_id = draft["application_id"]
     world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
-    world.sandbox.router.inject("completeness_check", Fault("service", times=1))
-    world.hospital.submit(application_id)
-    second = requests.post(f"{world.gateway.url}/v1/applications/{application_id}/submit",
-                           headers={**world.hospital.headers, "Idempotency-Key": "another-submission"}, timeout=30)
-    return {"id": application_id, "second": second, "after": world.hospital.wait_for_status(application_id, "SIAK_ENTRY")}
+    return _twice_while_checking(world, application_id, "submit")
 
 
 PATHS = {

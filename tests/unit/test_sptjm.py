@@ -108,7 +108,8 @@ def test_witness_rule_name_and_nik_are_normalised_like_the_parents():
 def test_witness_nik_rule_any_sex_and_any_region_of_indonesia(make):
     # A witness's sex and birth date are not captured: only the NIK's own structure is checked.
     women_from_papua = witness("9403024505950007")
-    parse_application(make([women_from_papua, witness("3171020303900008", base=WITNESS_2)]), today=TODAY)
+    parsed = parse_application(make([women_from_papua, witness("3171020303900008", base=WITNESS_2)]), today=TODAY)
+    assert [w.nik for w in parsed.witnesses] == ["9403024505950007", "3171020303900008"]
 
 
 def test_witness_rule_no_sptjm_and_no_witnesses_is_the_ordinary_case():
@@ -206,7 +207,8 @@ def test_witness_rule_identity_is_the_nik_after_trimming_spaces():
 
 
 def test_witness_rule_same_name_different_nik_is_two_people():
-    parse_application(sptjm_kelahiran([WITNESS_1, witness(WITNESS_2["nik"], name=WITNESS_1["name"])]), today=TODAY)
+    parsed = parse_application(sptjm_kelahiran([WITNESS_1, witness(WITNESS_2["nik"], name=WITNESS_1["name"])]), today=TODAY)
+    assert [w.nik for w in parsed.witnesses] == [WITNESS_1["nik"], WITNESS_2["nik"]]
 
 
 def test_witness_rule_both_witnesses_being_the_parents_is_reported_for_each():
