@@ -78,11 +78,10 @@ class Events:
         return {"application_id": self._draft("return"), "task_token": BENCH_TOKEN}
 
     def human_task(self):
-        return {"application_id": self.completed, "task_token": BENCH_TOKEN, "role": "operator",
-                "state": "EnterIntoSiak", "sop_step": 4}
+        return {"application_id": self.completed, "task_token": BENCH_TOKEN, "state": "EnterIntoSiak"}
 
     def escalate(self):
-        return {"application_id": self.completed, "state": "EnterIntoSiak", "sop_step": 4}
+        return {"application_id": self.completed, "state": "EnterIntoSiak"}
 
     def issue_certificate(self):
         return {"application_id": self.completed}
@@ -128,8 +127,7 @@ class Events:
     def staff_pages(self):
         from akta.service import staff
 
-        staff.start_task(application_id=self.completed, task_token=BENCH_TOKEN, role="verifier",
-                         state="VerifyApplication", sop_step=5)
+        staff.start_task(application_id=self.completed, task_token=BENCH_TOKEN, state="VerifyApplication")
         task = self._task("verifier", self.completed)
         return self._api("GET", urlsplit(task.link).path)
 

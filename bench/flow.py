@@ -108,7 +108,7 @@ class Desk:
 
     def fields(self, task: Task) -> dict:
         if task.role == "operator":  # SOP 4: the number SIAK gave, typed into the page
-            return {"registration_number": self.world.sandbox.siak.register(on=jakarta_today(), late=False)}
+            return {"decision": "registered", "registration_number": self.world.sandbox.siak.register(on=jakarta_today(), late=False)}
         if task.role == "head":  # the head signs with the personal PIN
             return {"decision": "approve", "pin": self.world.head.pin}
         return {"decision": "approve"}

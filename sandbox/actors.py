@@ -134,7 +134,7 @@ class Operator(StaffMember):
         from datetime import date
 
         number = self.siak.register(on=jakarta_today(), late=is_late_registration(date.fromisoformat(birth), jakarta_today()))
-        _ok(self.decide(link, registration_number=number))
+        _ok(self.decide(link, decision="registered", registration_number=number))
         return number
 
 

@@ -1,4 +1,4 @@
-"""A human task passed its outer time limit: the supervisor is told, then the task waits again."""
+"""A task passed its outer time limit: the supervisor is told, then the task waits again."""
 
 from akta.observability import MetricUnit, logger, metrics
 from akta.service.lifecycle import escalate
@@ -8,8 +8,8 @@ from akta.service.lifecycle import escalate
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
-    escalate(event["application_id"], event["state"], int(event["sop_step"]))
-    metrics.add_dimension("sop_step", str(event["sop_step"]))
+    step = escalate(event["application_id"], event["state"])
+    metrics.add_dimension("sop_step", str(step.sop_step))
     metrics.add_metric("Escalations", MetricUnit.Count, 1)
-    logger.warning("task escalated", extra={"state": event["state"]})
-    return {"escalated": event["state"]}
+    logger.warning("task escalated", extra={"state": step.state})
+    return {"escalated": step.state}

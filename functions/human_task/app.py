@@ -8,9 +8,8 @@ from akta.service.staff import start_task
 @logger.inject_lambda_context(correlation_id_path="application_id")
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
-    start_task(application_id=event["application_id"], task_token=event["task_token"], role=event["role"],
-               state=event["state"], sop_step=int(event["sop_step"]))
-    metrics.add_dimension("sop_step", str(event["sop_step"]))
+    step = start_task(application_id=event["application_id"], task_token=event["task_token"], state=event["state"])
+    metrics.add_dimension("sop_step", str(step.sop_step))
     metrics.add_metric("HumanTasksStarted", MetricUnit.Count, 1)
-    logger.info("human task started", extra={"state": event["state"], "role": event["role"]})
-    return {"waiting": event["role"]}
+    logger.info("human task started", extra={"state": step.state, "role": step.role})
+    return {"waiting": step.role}

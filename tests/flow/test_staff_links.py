@@ -87,7 +87,7 @@ def test_sop4_the_operator_page_refuses_a_registration_number_not_in_siak_format
     world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
     world.hospital.submit(application_id)
     link = world.operator.link_for(application_id)
-    response = world.operator.decide(link, registration_number="12345")
+    response = world.operator.decide(link, decision="registered", registration_number="12345")
     assert response.status_code == 422
     assert "Nomor registrasi SIAK harus berbentuk" in response.text
     assert world.hospital.status(application_id)["status"] == "SIAK_ENTRY"

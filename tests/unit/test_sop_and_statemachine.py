@@ -77,7 +77,7 @@ def test_decisions_route_as_the_sop_says_verifier_reject_to_hospital_head_reject
 
 def test_execution_input_carries_ids_only():
     # Every Payload passes ids, routing facts and the task token, never application data.
-    allowed = {"application_id.$", "attempt.$", "task_token.$", "role", "state", "sop_step", "error.$", "delivery_outcome.$"}
+    allowed = {"application_id.$", "attempt.$", "task_token.$", "state", "error.$", "delivery_outcome.$"}
     for name, state in tasks().items():
         assert set(state["Parameters"]["Payload"]) <= allowed, name
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from akta.domain.waits import ROLE_LABELS
+
 
 @dataclass(frozen=True)
 class SopStep:
@@ -70,16 +72,7 @@ SOP_STEPS: tuple[SopStep, ...] = (
 )
 
 # Who acted on a timeline line, as staff and citizens call them.
-ACTOR_LABELS = {
-    "hospital": "Operator Bidan/RS",
-    "sistem": "Sistem",
-    "operator": "Operator",
-    "verifier": "Verifikator Dafduk",
-    "head": "Kepala Dinas",
-    "drive_thru": "Petugas Drive Thru",
-    "supervisor": "Supervisor",
-    "pemohon": "Pemohon",
-}
+ACTOR_LABELS = {**ROLE_LABELS, "sistem": "Sistem", "supervisor": "Supervisor", "pemohon": "Pemohon"}
 
 # The timeline keeps SOP steps 1 and 2 as one line, from the draft to its submission: the system
 # only sees the hospital's work, not the hand-over before it. Its target is step 1's.

@@ -1,9 +1,8 @@
-"""What every step shares: the clock, the timeline, the staff directory, statuses."""
+"""What every step shares: the clock, the timeline, the staff directory, statuses (from the waits catalogue)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from enum import StrEnum
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
@@ -11,31 +10,9 @@ from akta.adapters.records import Records
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
 from akta.domain.timeline import TimelineEvent, TimelineRow, summarise
+from akta.domain.waits import Status  # noqa: F401  (the statuses live with the waits that set them)
 
 SYSTEM = "sistem"
-
-
-class Status(StrEnum):
-    DRAFT = "DRAFT"
-    SUBMITTED = "SUBMITTED"  # the completeness check runs
-    RETURNED = "RETURNED"  # back with the hospital, with reasons
-    SIAK_ENTRY = "SIAK_ENTRY"
-    VERIFICATION = "VERIFICATION"
-    SIGNATURE = "SIGNATURE"
-    ISSUED = "ISSUED"
-    SENT = "SENT"  # email and WhatsApp notice sent, waiting for the delivery outcome
-    DRIVE_THRU = "DRIVE_THRU"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-
-
-# The status each staff step puts the application in, as the hospital sees it.
-HUMAN_STEP_STATUS = {
-    "EnterIntoSiak": Status.SIAK_ENTRY,
-    "VerifyApplication": Status.VERIFICATION,
-    "SignCertificate": Status.SIGNATURE,
-}
-
 
 
 def now() -> datetime:

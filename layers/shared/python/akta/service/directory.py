@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 
 from akta.adapters.records import Records
 from akta.domain.errors import FieldError
+from akta.domain.waits import OFFICE_ROLES
 from akta.service.common import now
 
-ROLES = ("operator", "verifier", "head", "drive_thru", "supervisor")
+ROLES = (*OFFICE_ROLES, "supervisor")
 PIN_ATTEMPTS = 5
 PIN_LOCKOUT = timedelta(minutes=30)
 _PIN = re.compile(r"^\d{6,8}$")

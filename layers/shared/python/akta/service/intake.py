@@ -15,20 +15,10 @@ from akta.adapters.records import ApplicationNotFound, Records, StatusConflict
 from akta.domain.documents import ACCEPTED_CONTENT_TYPES, DOCUMENT_KINDS, document_problems, required_documents
 from akta.domain.errors import ApplicationInvalid, FieldError, field_error
 from akta.domain.models import ApplicationData, jakarta_today, parse_application
+from akta.domain.waits import DEFAULT_TIMEOUTS
 from akta.service.common import Status, now, record, timeline
 
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-# Outer limits of the waits (seconds); past them a human task escalates. SLA reminders are separate.
-DEFAULT_TIMEOUTS = {
-    "hospital": 14 * 24 * 3600,
-    "operator": 24 * 3600,
-    "verifier": 24 * 3600,
-    "head": 24 * 3600,
-    "delivery": 3600,
-    "drive_thru": 30 * 24 * 3600,
-}
-
 
 def new_application_id(at: datetime) -> str:
     """Random and meaningless (no NIK, no name): 'AK' + WIB date + 8 base32 characters."""
@@ -41,6 +31,7 @@ def execution_name(application_id: str, attempt: int) -> str:
 
 
 def wait_timeouts() -> dict[str, int]:
+    """Outer limits of the waits (seconds); past them a task escalates. SLA reminders are separate."""
     return DEFAULT_TIMEOUTS | json.loads(os.environ.get("WAIT_TIMEOUTS", "{}"))
 
 

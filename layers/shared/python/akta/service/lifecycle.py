@@ -5,12 +5,15 @@ from __future__ import annotations
 from akta.adapters.mail import Mailer
 from akta.adapters.records import Records
 from akta.domain import sop
+from akta.domain.waits import Wait, wait
 from akta.service import directory
 from akta.service.common import SYSTEM, Status, now, record
 
 
-def escalate(application_id: str, state: str, sop_step: int) -> None:
+def escalate(application_id: str, state: str) -> Wait:
     """Tell the supervisor and note it on the timeline; the state machine then waits again with a fresh link."""
+    step = wait(state)
+    sop_step = step.sop_step
     records = Records()
     record(records, application_id, sop_step, "finished", SYSTEM, f"timeout_escalated:{state}")
     supervisor = directory.assignee("supervisor")
@@ -24,6 +27,7 @@ def escalate(application_id: str, state: str, sop_step: int) -> None:
         ),
         application_id=application_id,
     )
+    return step
 
 
 def record_failure(application_id: str, error: str) -> None:

@@ -20,7 +20,8 @@ from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
 from akta.domain.errors import FieldError
 from akta.service import directory
-from akta.service.common import HUMAN_STEP_STATUS, now, record
+from akta.domain.waits import Answer, Wait, answer, wait
+from akta.service.common import now, record
 
 LINK_LIFETIME = timedelta(days=7)
 # SIAK registration numbers: region code, LU (umum) or LT (terlambat), DDMMYYYY, sequence.
@@ -33,11 +34,12 @@ REASON_CODES = {
     "lainnya": "Alasan lain (lihat catatan)",
 }
 NOTE_MAX = 500
-# Where a rejection points the hospital: which step found the problem.
-REJECTION_FIELDS = {"operator": "penginputan", "verifier": "verifikasi", "head": "tte"}
 
 
-def start_task(*, application_id: str, task_token: str, role: str, state: str, sop_step: int) -> None:
+def start_task(*, application_id: str, task_token: str, state: str) -> Wait:
+    """The staff wait `state` starts: its role, SOP step and status come from the waits catalogue."""
+    step = wait(state)
+    role, sop_step = step.role, step.sop_step
     records, tasks = Records(), TaskStore()
     at = now()
     assignee = directory.assignee(role)
@@ -46,9 +48,10 @@ def start_task(*, application_id: str, task_token: str, role: str, state: str, s
     replaced = records.replace_open_task(application_id, state, key)
     if replaced:  # the task waits again (escalation): the old link must no longer decide
         tasks.supersede(replaced, at)
-    records.update(application_id, status=HUMAN_STEP_STATUS[state])
+    records.update(application_id, status=step.status)
     record(records, application_id, sop_step, "started", role, at=at)
     _email_task(assignee, application_id, sop_step, link_id)
+    return step
 
 
 def _email_task(assignee: dict, application_id: str, sop_step: int, link_id: str) -> None:
@@ -123,6 +126,7 @@ class TaskPage:
     waited_minutes: float
     form_token: str
     reasons: dict[str, str]
+    answers: tuple[Answer, ...]  # the decisions this wait accepts, in the order the page offers them
 
 
 def open_page(link_id: str) -> TaskPage:
@@ -154,6 +158,7 @@ def open_page(link_id: str) -> TaskPage:
         waited_minutes=round(waited.total_seconds() / 60, 1),
         form_token=tasks.issue_form_token(link["pk"], at),
         reasons=REASON_CODES,
+        answers=wait(link["state"]).answers,
     )
 
 
@@ -176,9 +181,11 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
     tasks, records = TaskStore(), Records()
     at = now()
     link = tasks.link(link_id, at)  # unknown, expired or used links stop here, before anything changes
-    decision, payload = _validated(link["role"], form)
+    waiting = wait(link["state"])
+    decision, payload = _validated(waiting, form)
+    chosen = answer(waiting, decision)
     tasks.use_form_token(form.get("form_token", ""), f"LINK#{digest(link_id)}", at)
-    if link["role"] == "head" and decision == "approve":
+    if "pin" in chosen.needs:
         # The signing PIN: a forwarded or stolen link alone cannot sign. A wrong PIN uses up the page's form
         # token (the head reopens the page), so guesses cannot be replayed against one rendered form.
         try:
@@ -188,13 +195,13 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
     link = tasks.decide_link(link_id, decision, at)
     application_id, role, step = link["application_id"], link["role"], int(link["sop_step"])
     # What the next step needs is stored before the state machine moves on.
-    if decision == "registered":
+    if "registration_number" in payload:
         records.update(application_id, registration_number=payload["registration_number"])
-    elif role == "head" and decision == "approve":
+    elif "pin" in chosen.needs:  # the signing approval names its approver
         records.update(application_id, approved_by=link["assignee"]["staff_id"])
-    elif decision == "reject":
+    elif chosen.rejects:
         # Free text stays here, in DynamoDB; the state machine only sees the reason code.
-        reason = {"field": REJECTION_FIELDS[role], "code": payload["reason_code"], "by": role,
+        reason = {"field": waiting.rejection_field, "code": payload["reason_code"], "by": role,
                   "message": f"{REASON_CODES[payload['reason_code']]}: {payload['note']}"}
         records.update(application_id, reasons=[reason])
     try:
@@ -208,26 +215,28 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
     return {"application_id": application_id, "decision": decision, "role": role}
 
 
-def _validated(role: str, form: dict[str, str]) -> tuple[str, dict]:
+def _validated(step: Wait, form: dict[str, str]) -> tuple[str, dict]:
+    """The decision must be one of the wait's answers, with the fields that answer needs."""
     errors: list[FieldError] = []
     decision = form.get("decision", "")
+    chosen = answer(step, decision)
     payload = {}
-    if role == "operator" and decision != "reject":
+    if chosen is None:
+        errors.append(FieldError("decision", "decision_required",
+                                 "Pilih salah satu: " + " atau ".join(a.label for a in step.answers) + "."))
+    elif chosen.rejects:
+        code, note = form.get("reason_code", ""), form.get("note", "").strip()
+        if code not in REASON_CODES:
+            errors.append(FieldError("reason_code", "reason_required", "Pilih alasan penolakan."))
+        if not note or len(note) > NOTE_MAX:
+            errors.append(FieldError("note", "note_required", f"Catatan penolakan wajib diisi (paling banyak {NOTE_MAX} karakter)."))
+        payload = {"reason_code": code, "note": note}
+    elif "registration_number" in chosen.needs:
         number = form.get("registration_number", "").strip().upper()
         if not REGISTRATION_NUMBER.match(number):
             errors.append(FieldError("registration_number", "registration_number_format",
                                      "Nomor registrasi SIAK harus berbentuk 1571-LU-DDMMYYYY-NNNN."))
-        decision, payload = "registered", {"registration_number": number}
-    else:
-        if decision not in ("approve", "reject"):
-            errors.append(FieldError("decision", "decision_required", "Pilih setujui atau tolak."))
-        elif decision == "reject":
-            code, note = form.get("reason_code", ""), form.get("note", "").strip()
-            if code not in REASON_CODES:
-                errors.append(FieldError("reason_code", "reason_required", "Pilih alasan penolakan."))
-            if not note or len(note) > NOTE_MAX:
-                errors.append(FieldError("note", "note_required", f"Catatan penolakan wajib diisi (paling banyak {NOTE_MAX} karakter)."))
-            payload = {"reason_code": code, "note": note}
+        payload = {"registration_number": number}
     if errors:
         raise FormInvalid(errors)
     return decision, payload

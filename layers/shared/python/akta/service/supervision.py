@@ -15,11 +15,11 @@ from akta.adapters.tasks import TaskStore
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
 from akta.domain.errors import FieldError
+from akta.domain.waits import STAFF_ROLES
 from akta.service import directory, staff, verification
 from akta.service.common import now
 
 SUBJECT = "SUPERVISOR#"
-STAFF_ROLES = ("operator", "verifier", "head")  # the roles whose tasks wait behind emailed links
 
 
 class Refused(Exception):

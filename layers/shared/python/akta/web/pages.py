@@ -83,24 +83,28 @@ def task_page(page, errors: list | None = None) -> str:
         body.append(f"<p>Nomor registrasi SIAK: <strong>{escape(page.registration_number)}</strong></p>")
     body += ["<h2>Data permohonan</h2>", application_table(page.application), f"<h2>Dokumen (arsip digital)</h2><ul>{docs}</ul>"]
     form = [f"<form method='post'><input type='hidden' name='form_token' value='{escape(page.form_token)}'>"]
-    if page.role == "operator":
-        form.append(
-            "<h2>Penginputan SIAK</h2><p>Masukkan data di atas ke SIAK, lalu catat nomor registrasi yang diberikan SIAK.</p>"
-            "<label for='registration_number'>Nomor registrasi SIAK</label>"
-            "<input id='registration_number' name='registration_number' placeholder='1571-LU-DDMMYYYY-NNNN' autocomplete='off'>"
-            "<button type='submit' name='decision' value='registered'>Simpan dan teruskan ke verifikator</button>"
-        )
-    else:
-        approve = "Tandatangani secara elektronik (TTE)" if page.role == "head" else "Setujui dan ajukan TTE"
-        pin = ("<label for='pin'>PIN penandatanganan</label><input id='pin' name='pin' type='password' "
-               "inputmode='numeric' autocomplete='off'>") if page.role == "head" else ""
-        form.append(f"<h2>Keputusan</h2>{pin}<button type='submit' name='decision' value='approve'>{approve}</button>")
-    form.append(
-        "<fieldset><legend>Tolak</legend><label for='reason_code'>Alasan</label>"
-        f"<select id='reason_code' name='reason_code'>{_options(page.reasons.items())}</select>"
-        "<label for='note'>Catatan</label><textarea id='note' name='note' maxlength='500'></textarea>"
-        "<button type='submit' name='decision' value='reject'>Tolak</button></fieldset></form>"
-    )
+    # One button per answer the wait accepts (the waits catalogue), with the fields that answer needs.
+    for answer in page.answers:
+        button = f"<button type='submit' name='decision' value='{escape(answer.value)}'>{escape(answer.label)}</button>"
+        if answer.rejects:
+            form.append(
+                f"<fieldset><legend>{escape(answer.label)}</legend><label for='reason_code'>Alasan</label>"
+                f"<select id='reason_code' name='reason_code'>{_options(page.reasons.items())}</select>"
+                "<label for='note'>Catatan</label><textarea id='note' name='note' maxlength='500'></textarea>"
+                f"{button}</fieldset>"
+            )
+        elif "registration_number" in answer.needs:
+            form.append(
+                "<h2>Penginputan SIAK</h2><p>Masukkan data di atas ke SIAK, lalu catat nomor registrasi yang diberikan SIAK.</p>"
+                "<label for='registration_number'>Nomor registrasi SIAK</label>"
+                "<input id='registration_number' name='registration_number' placeholder='1571-LU-DDMMYYYY-NNNN' autocomplete='off'>"
+                f"{button}"
+            )
+        else:
+            pin = ("<label for='pin'>PIN penandatanganan</label><input id='pin' name='pin' type='password' "
+                   "inputmode='numeric' autocomplete='off'>") if "pin" in answer.needs else ""
+            form.append(f"<h2>Keputusan</h2>{pin}{button}")
+    form.append("</form>")
     return layout("Tugas: " + page.role_label, "".join(body + form))
 
 
