@@ -26,6 +26,8 @@ import os
 import sys
 from pathlib import Path
 
+from akta.domain.errors import Refused, ServiceError
+
 SANDBOX_ENV = Path(".sandbox/env.json")
 
 
@@ -82,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"facility": FACILITY, "staff": STAFF, "task": TASK, "certificate": CERTIFICATE,
                 "signer": SIGNER}[args.group][args.command](args)
-    except (ValueError, LookupError) as problem:
-        print(f"refused: {problem}", file=sys.stderr)
+    except ServiceError as problem:  # not found, conflict, refused, invalid input: said, not a traceback
+        print(f"refused: {'; '.join(e.message for e in problem.errors) or problem}", file=sys.stderr)
         return 2
 
 
@@ -162,7 +164,7 @@ def _supervisor(staff_id: str) -> str:
     from akta.service import directory
 
     if directory.person(staff_id)["role"] != "supervisor":
-        raise ValueError(f"{staff_id} is not a supervisor")
+        raise Refused("not_supervisor", staff_id)
     return staff_id
 
 

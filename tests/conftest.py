@@ -3,9 +3,17 @@ only for the tests that ask for it; every test makes its own applications, so th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The functions run in this process, and Powertools' Logger and Metrics read these once, when akta.observability
+# is first imported: whichever test imports it first (a unit test importing a service, before the sandbox set
+# the declared environment) must not leave the metrics without their namespace. The values are those
+# infra/declaration.py gives every function.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "akta-kelahiran")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AktaKelahiran")
 
 FLOW_DIR = Path(__file__).parent / "flow"
 

@@ -17,15 +17,25 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from akta.adapters.records import ApplicationNotFound, StatusConflict
-from akta.domain.errors import ApplicationInvalid, from_error_dicts
+from akta.adapters.records import NOT_FOUND, STATUS_CONFLICT
+from akta.domain.errors import Conflict, Refused, from_error_dicts
 from akta.domain.models import ApplicationInput
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import intake
 from akta.web import contract, hospital_page
-from akta.web.api import error
+from akta.web.api import INTERNAL_ERROR, api_resolver, error, log_unexpected
 
-app = APIGatewayRestResolver(enable_validation=True)
+# This API's own answers for service error codes; every other error answers by its kind (akta.web.api).
+ANSWERS_BY_CODE = {
+    "unauthenticated": (401, "unauthenticated", "Kunci fasilitas kesehatan tidak dikenali."),
+    NOT_FOUND: (404, "not_found", "Permohonan tidak ditemukan."),
+    STATUS_CONFLICT: (409, "status_conflict", "Permohonan tidak dapat diubah atau dikirim pada tahap ini."),
+    intake.ALREADY_SUBMITTED: (409, "already_submitted",
+                               "Permohonan sudah dikirim dan sedang diperiksa. Tunggu hasil pemeriksaan sebelum mengirim ulang."),
+    intake.MALFORMED: (400, "malformed_request", "Isi permintaan tidak dapat dibaca."),
+    "invalid_input": (422, "validation_failed", "Data permohonan belum benar."),
+}
+app = api_resolver(APIGatewayRestResolver(enable_validation=True), ANSWERS_BY_CODE)
 app.configure_openapi(
     title="Akta Kelahiran online — API untuk mitra rumah sakit dan bidan",
     version="1.0.0",
@@ -43,17 +53,19 @@ ERRORS = {
     409: "Not allowed in the application's status",
     415: "The body is not JSON (Content-Type: application/json)",
     422: "Field-level validation errors",
+    500: "An internal error, logged with its stack; the answer tells nothing more",
+    503: "AWS is throttling or unavailable; retry after the Retry-After seconds",
 }
 
 
 def answers(status: int, description: str, *errors: int) -> dict:
     """What a route answers, for the OpenAPI document: its success (Powertools takes the schema from the return
-    annotation when no content is given), 401 and 422 everywhere, and its own errors, all as ErrorResponse.
+    annotation when no content is given), 401, 422, 500 and 503 everywhere, and its own errors, all as ErrorResponse.
     Declaring `responses` replaces Powertools' defaults, its 422 HTTPValidationError too: this API answers 422
     in its own shape."""
     return {status: {"description": description}} | {
         code: {"description": ERRORS[code], "content": {"application/json": {"model": contract.ErrorResponse}}}
-        for code in sorted({401, 422, *errors})}
+        for code in sorted({401, 422, 500, 503, *errors})}
 
 
 ApplicationId = Annotated[str, Path(pattern=r"^AK\d{8}-[0-9A-Z]{8}$", description="The application id")]
@@ -65,7 +77,7 @@ def facility_id() -> str:
     # Set by the Lambda authorizer from the caller's key; the route is not reachable without it.
     value = (app.current_event.request_context.authorizer.get_context() or {}).get("facility_id")
     if not value:
-        raise PermissionError()
+        raise Refused("unauthenticated")
     return value
 
 
@@ -130,7 +142,7 @@ def _once(action: str, application_id: str, idempotency_key: str):
         except IdempotencyAlreadyInProgressError:
             time.sleep(0.1)
     else:
-        raise StatusConflict(application_id)
+        raise Conflict(STATUS_CONFLICT, application_id)
     metrics.add_metric("Submissions", MetricUnit.Count, 1)
     return contract.SubmitResponse(**answer)
 
@@ -185,35 +197,20 @@ def unsupported_media_type(exc: RequestUnsupportedContentType):
     return error(415, "unsupported_media_type", "Isi permintaan harus berupa JSON (Content-Type: application/json).")
 
 
-@app.exception_handler(ApplicationInvalid)
-def invalid(exc: ApplicationInvalid):
-    return error(422, "validation_failed", "Data permohonan belum benar.", [e.as_dict() for e in exc.errors])
+@app.exception_handler(UnicodeDecodeError)
+def not_utf8(exc: UnicodeDecodeError):  # a body Powertools could not even decode to parse it
+    return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
 
 
 @app.exception_handler(ValueError)
-def malformed(exc: ValueError):
-    return error(400, "malformed_request", "Isi permintaan tidak dapat dibaca.")
-
-
-@app.exception_handler(PermissionError)
-def unauthenticated(exc: PermissionError):
-    return error(401, "unauthenticated", "Kunci fasilitas kesehatan tidak dikenali.")
-
-
-@app.exception_handler(ApplicationNotFound)
-def not_found(exc: ApplicationNotFound):
-    return error(404, "not_found", "Permohonan tidak ditemukan.")
-
-
-@app.exception_handler(StatusConflict)
-def conflict(exc: StatusConflict):
-    return error(409, "status_conflict", "Permohonan tidak dapat diubah atau dikirim pada tahap ini.")
-
-
-@app.exception_handler(intake.AlreadySubmitted)
-def already_submitted(exc: intake.AlreadySubmitted):
-    return error(409, "already_submitted",
-                 "Permohonan sudah dikirim dan sedang diperiksa. Tunggu hasil pemeriksaan sebelum mengirim ulang.")
+def unparsable_form(exc: ValueError):
+    """Powertools parses a form or multipart body by its Content-Type before validating it; one it cannot parse
+    (multipart without its boundary) is the client's mistake. Any other ValueError is a bug: a logged 500."""
+    content_type = app.current_event.get_header_value("content-type", default_value="", case_sensitive=False)
+    if content_type.lower().startswith(("multipart/", "application/x-www-form-urlencoded")):
+        return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+    log_unexpected(exc)
+    return error(*INTERNAL_ERROR)
 
 
 @app.not_found

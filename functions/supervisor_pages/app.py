@@ -32,9 +32,9 @@ def act(action: str):
     return html(422 if errors else 200, pages.supervisor_page(console, errors))
 
 
-@app.exception_handler(supervision.Refused)
-def refused(exc: supervision.Refused):
-    return html(exc.status, pages.supervisor_login_page(exc.errors))
+@app.exception_handler(supervision.SignInRefused)
+def refused(exc: supervision.SignInRefused):
+    return html(403, pages.supervisor_login_page(exc.errors))
 
 
 @metrics.log_metrics

@@ -192,6 +192,7 @@ def tampered_certificate(world) -> dict:
 
 def concurrent_submits(world) -> dict:
     """Two submits at once (the service itself, not serialized by the sandbox): one execution."""
+    from akta.domain.errors import Conflict
     from akta.service import intake
 
     draft = world.hospital.create(samples.application())
@@ -202,8 +203,8 @@ def concurrent_submits(world) -> dict:
         barrier.wait()
         try:
             answers.append(intake.submit(application_id, facility_id=DEMO_FACILITY)["execution"])
-        except intake.AlreadySubmitted:
-            answers.append("already_submitted")
+        except Conflict as conflict:
+            answers.append(conflict.code)
 
     threads = [threading.Thread(target=submit) for _ in range(2)]
     for thread in threads:

@@ -305,3 +305,25 @@ def test_a_file_over_the_size_cap_that_landed_anyway_is_refused_at_confirmation_
     hospital.submit(application_id)
     returned = hospital.wait_for_status(application_id, "RETURNED")
     assert [(r["field"], r["code"]) for r in returned["reasons"]] == [("documents.kartu_keluarga", "document_too_large")]
+
+
+def test_a_bug_in_a_response_model_is_a_logged_500_not_a_malformed_request(api, key, world, monkeypatch):
+    """pydantic's ValidationError is a ValueError: a broken answer must not reach the hospital as its own mistake."""
+    from akta.service import intake
+
+    payload = samples.application()
+    application_id = create(api, key, payload)
+    real = intake.status
+    monkeypatch.setattr(intake, "status", lambda *a, **kw: {**real(*a, **kw), "status": ["not", "a", "status"]})
+    log = world.sandbox.workdir / "logs" / "intake_api.log"
+    before = log.read_text(encoding="utf-8").count("\n")
+    response = requests.get(f"{api}/{application_id}", headers=headers(key), timeout=30)
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error" and response.json()["error"]["fields"] == []
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[before:]]
+    bug = next(line for line in logged if line["message"] == "unexpected error")
+    assert bug["level"] == "ERROR" and bug["error_type"] == "ValidationError" and bug["stack"]
+    assert [d["loc"] for d in bug["detail"]] == [["status"]]
+    # The log names the field, never the values the model was given (pydantic's own message quotes them).
+    new_lines = "\n".join(log.read_text(encoding="utf-8").splitlines()[before:])
+    assert "'not'" not in new_lines and payload["mother"]["name"] not in new_lines and payload["mother"]["nik"] not in new_lines

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from akta.domain.errors import FIELD_LABELS, MESSAGES, ApplicationInvalid, FieldError, from_pydantic, known_label, label_for
+from akta.domain.errors import FIELD_LABELS, MESSAGES, InvalidInput, FieldError, from_pydantic, known_label, label_for
 from akta.domain.models import (
     ApplicationData,
     BirthProof,
@@ -58,7 +58,7 @@ DELETE = object()
 
 
 def errors_of(data, today=TODAY) -> list[FieldError]:
-    with pytest.raises(ApplicationInvalid) as exc:
+    with pytest.raises(InvalidInput) as exc:
         parse_application(data, today=today)
     return exc.value.errors
 
@@ -345,12 +345,12 @@ def test_cross_field_rules_skip_fields_that_are_already_invalid():
 
 def test_application_invalid_text_holds_paths_and_codes_but_no_values():
     secret_nik = "1571020505950001"
-    with pytest.raises(ApplicationInvalid) as exc:
+    with pytest.raises(InvalidInput) as exc:
         parse_application(payload(mother__nik=secret_nik, contact__whatsapp="021-5551234"), today=TODAY)
     text = str(exc.value)
     assert "mother.nik: nik_sex_mismatch" in text and "contact.whatsapp: phone_format" in text
     assert secret_nik not in text and "5551234" not in text
-    assert isinstance(exc.value, ValueError)
+    assert exc.value.code == "invalid_input" and not isinstance(exc.value, ValueError)
 
 
 def test_field_error_as_dict():

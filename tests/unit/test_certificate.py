@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 
+from akta.domain.errors import InvalidInput
 from akta.certificate.layout import (
     CertificateData,
     format_date_id,
@@ -145,9 +146,9 @@ def test_qr_code_encodes_the_verification_url(data):
 def test_read_embedded_record_rejects_pdf_without_record():
     plain = FPDF()
     plain.add_page()
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput, match="no_embedded_record"):
         read_embedded_record(bytes(plain.output()))
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput, match="no_embedded_record"):
         read_embedded_record(b"not a pdf")
 
 

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from akta.domain.errors import InvalidInput
 from akta.domain.phone import normalise_mobile
 
 
@@ -41,14 +42,14 @@ def test_phone_rule_national_number_is_9_to_12_digits():
     "+62",
 ])
 def test_phone_rule_anything_else_is_rejected_without_echoing_the_value(value):
-    with pytest.raises(ValueError) as exc:
+    with pytest.raises(InvalidInput) as exc:
         normalise_mobile(value)
     assert str(exc.value) == "phone_format"
 
 
 @pytest.mark.parametrize("value", [None, 81234567890])
 def test_phone_rule_only_text_is_accepted(value):
-    with pytest.raises(ValueError, match="^phone_format$"):
+    with pytest.raises(InvalidInput, match="^phone_format$"):
         normalise_mobile(value)
 
 

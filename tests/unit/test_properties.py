@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from akta.domain.calendar import load_calendar
 from akta.domain.nik import PROVINCE_CODES, NikError, Sex, nik_problems, parse_nik
+from akta.domain.errors import InvalidInput
 from akta.domain.phone import normalise_mobile
 
 PROPERTY = settings(deadline=None, max_examples=200)
@@ -217,5 +218,5 @@ def test_phone_property_normalisation_is_idempotent(nsn, prefix, data):
 def test_phone_property_any_letter_is_refused(nsn, prefix, letter, data):
     number = prefix + nsn
     position = data.draw(st.integers(0, len(number)))
-    with pytest.raises(ValueError, match="phone_format"):
+    with pytest.raises(InvalidInput, match="phone_format"):
         normalise_mobile(number[:position] + letter + number[position:])

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akta.domain.errors import ApplicationInvalid, FieldError, known_label
+from akta.domain.errors import InvalidInput, FieldError, known_label
 from akta.domain.models import ApplicationData, BirthProof, MarriageProof, Witness, parse_application
 
 TODAY = date(2024, 5, 10)
@@ -60,7 +60,7 @@ def witness(nik=None, name=None, base=WITNESS_1) -> dict:
 
 
 def errors_of(data) -> list[FieldError]:
-    with pytest.raises(ApplicationInvalid) as exc:
+    with pytest.raises(InvalidInput) as exc:
         parse_application(data, today=TODAY)
     return exc.value.errors
 
@@ -284,9 +284,9 @@ def test_witness_rules_report_all_problems_together():
 
 def test_witness_nik_is_not_in_the_exception_text():
     nik = "1571031208850000"
-    with pytest.raises(ApplicationInvalid) as exc:
+    with pytest.raises(InvalidInput) as exc:
         parse_application(sptjm_kelahiran([witness(nik), WITNESS_2]), today=TODAY)
-    assert str(exc.value) == "witnesses.0.nik: nik_sequence"
+    assert str(exc.value) == "invalid_input: witnesses.0.nik: nik_sequence"
 
 
 def test_stored_application_with_witnesses_round_trips_through_json():
@@ -316,7 +316,7 @@ def test_parse_application_does_not_modify_a_payload_with_witnesses():
 def test_witness_messages_never_repeat_a_witness_nik(witnesses):
     try:
         parse_application(sptjm_kelahiran(witnesses), today=TODAY)
-    except ApplicationInvalid as exc:
+    except InvalidInput as exc:
         for error in exc.errors:
             assert error.field.startswith("witnesses")
             assert known_label(error.field) in error.message

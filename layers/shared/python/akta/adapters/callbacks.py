@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 from akta.adapters.aws import client
+from akta.domain.errors import Refused
 
 
-class TaskGone(Exception):
+class TaskGone(Refused):
     """The task no longer waits (answered, timed out, or its execution ended)."""
+
+    code = "task_gone"
 
 
 def send_success(task_token: str, output: dict) -> None:

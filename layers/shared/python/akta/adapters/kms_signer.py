@@ -15,6 +15,8 @@ from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from akta.domain.errors import FieldError, InvalidInput
+
 # public key algorithm -> (KMS SigningAlgorithm, the CMS/X.509 signature algorithm)
 ALGORITHMS = {
     "rsa": ("RSASSA_PKCS1_V1_5_SHA_256", "sha256_rsa"),
@@ -89,10 +91,11 @@ def check_chain(kms, key_id: str, chain_pem: bytes) -> list[asn1_x509.Certificat
     """Before installing a chain: its first certificate is for this KMS key and each is issued by the next."""
     chain = _certificates(chain_pem)
     if not chain:
-        raise ValueError("no certificate in the file")
+        raise InvalidInput([FieldError("chain", "chain_empty", "no certificate in the file")])
     if chain[0].public_key.dump() != public_key(kms, key_id).dump():
-        raise ValueError("the first certificate is not for this KMS key")
+        raise InvalidInput([FieldError("chain", "chain_other_key", "the first certificate is not for this KMS key")])
     for cert, issuer in zip(chain, chain[1:]):
         if cert.issuer != issuer.subject:
-            raise ValueError(f"certificate {cert.subject.human_friendly!r} is not issued by the next one in the file")
+            raise InvalidInput([FieldError("chain", "chain_order",
+                                           f"certificate {cert.subject.human_friendly!r} is not issued by the next one in the file")])
     return chain

@@ -6,10 +6,13 @@ import os
 from email.message import EmailMessage
 
 from akta.adapters.aws import client
+from akta.domain.errors import Refused
 
 
-class MailRejected(Exception):
+class MailRejected(Refused):
     """SES refused the message at send time (the address is the reason; it is not repeated here)."""
+
+    code = "mail_rejected"
 
 
 class Mailer:
@@ -37,5 +40,5 @@ class Mailer:
                 EmailTags=[{"Name": "application_id", "Value": application_id}],
             )
         except self._ses.exceptions.MessageRejected:
-            raise MailRejected(application_id) from None
+            raise MailRejected(None, application_id) from None
         return response["MessageId"]

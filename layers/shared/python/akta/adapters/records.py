@@ -13,15 +13,11 @@ from datetime import datetime, timezone
 from boto3.dynamodb.conditions import Attr, Key
 
 from akta.adapters.aws import all_items, conditional, table
+from akta.domain.errors import Conflict, NotFound
 from akta.domain.timeline import TimelineEvent
 
-
-class ApplicationNotFound(LookupError):
-    pass
-
-
-class StatusConflict(Exception):
-    """The application is not in a status that allows this; carries ids only."""
+NOT_FOUND = "application_not_found"
+STATUS_CONFLICT = "status_conflict"  # the application is not in a status that allows this
 
 
 def now() -> datetime:
@@ -124,7 +120,7 @@ class Records:
     def get(self, application_id: str) -> dict:
         item = self._table.get_item(Key={"pk": _pk(application_id), "sk": "META"}, ConsistentRead=True).get("Item")
         if not item:
-            raise ApplicationNotFound(application_id)
+            raise NotFound(NOT_FOUND, application_id)
         item["data"] = json.loads(item["data"])
         item["attempt"] = int(item["attempt"])
         item["version"] = int(item["version"])
@@ -144,7 +140,7 @@ class Records:
         if conditional(self._table.update_item, Key={"pk": _pk(application_id), "sk": "META"},
                        UpdateExpression=expression, ExpressionAttributeNames=names,
                        ExpressionAttributeValues=values, ConditionExpression=condition) is None:
-            raise StatusConflict(application_id)
+            raise Conflict(STATUS_CONFLICT, application_id)
 
     def append_event(self, application_id: str, event: TimelineEvent) -> None:
         sk = f"EVENT#{event.at.isoformat()}#{secrets.token_hex(4)}"

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from boto3.dynamodb.conditions import Attr
 
 from akta.adapters.aws import all_items, conditional, table
+from akta.domain.errors import Refused  # a link, code, key or form token that does not (or no longer) allow the action
 
 # Crockford base32 without look-alikes: pickup codes are read aloud at a counter.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -34,14 +35,6 @@ def new_pickup_code() -> str:
 def normalise_pickup_code(code: str) -> str:
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
     return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else cleaned
-
-
-class Refused(Exception):
-    """A link, code, key or form token that does not (or no longer) allow the action. `code` says why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 class TaskStore:

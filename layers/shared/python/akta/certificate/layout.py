@@ -17,6 +17,8 @@ from fpdf.enums import XPos, YPos
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from akta.domain.errors import InvalidInput
+
 RECORD_FILENAME = "akta.json"
 
 MONTHS_ID = (
@@ -186,7 +188,7 @@ def read_embedded_record(pdf: bytes) -> dict:
         else:
             raise KeyError(RECORD_FILENAME)
     except Exception as exc:  # any parse failure means "no usable record"
-        raise ValueError(f"no readable embedded {RECORD_FILENAME}: {exc!r}") from exc
+        raise InvalidInput(code="no_embedded_record") from exc
     if not isinstance(record, dict):
-        raise ValueError(f"embedded {RECORD_FILENAME} is not a JSON object")
+        raise InvalidInput(code="no_embedded_record")
     return record

@@ -75,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "invalid_time": "{label} harus jam yang valid dengan format JJ:MM.",
     "invalid_choice": "{label} harus salah satu dari: {expected}.",
     "invalid": "{label} tidak valid.",
+    "listing_next": "{label} tidak berasal dari daftar ini; mulai lagi dari halaman pertama.",
     # field rules
     "name_chars": "{label} hanya boleh berisi huruf Latin, spasi, tanda petik ('), titik (.), dan tanda hubung (-), serta minimal satu huruf.",
     "text_chars": "{label} hanya boleh berisi huruf Latin, angka, spasi, dan tanda baca umum.",
@@ -125,13 +126,57 @@ class FieldError:
         return {"field": self.field, "code": self.code, "message": self.message}
 
 
-class ApplicationInvalid(ValueError):
-    """The application has one or more field errors (all of them, not just the first)."""
+class ServiceError(Exception):
+    """What the service signals on purpose, with a machine code and ids only (never personal data).
 
-    def __init__(self, errors: list[FieldError]):
+    Each surface maps the kinds below once: the API to its JSON error answer, the pages to their HTML answer,
+    a Lambda task to its error type (which the ASL's Retry and Catch read). Anything else is a bug.
+    """
+
+    code = "service_error"
+
+    def __init__(self, code: str | None = None, *ids: str, errors: list[FieldError] | tuple = ()):
+        self.code = code or type(self).code
+        self.ids = ids
         self.errors = list(errors)
-        # Paths and codes only: str(exc) is what ends up in tracebacks and logs.
-        super().__init__("; ".join(f"{e.field}: {e.code}" for e in self.errors))
+        # Codes, ids and field paths only: str(exc) is what ends up in tracebacks and logs.
+        parts = [self.code, *map(str, ids)]
+        if self.errors:
+            parts.append("; ".join(f"{e.field}: {e.code}" for e in self.errors))
+        super().__init__(": ".join(parts))
+
+
+class NotFound(ServiceError):
+    """No such application, link, person or certificate (or not one the caller may see)."""
+
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The thing exists but its state does not allow this (already submitted, already revoked, ...)."""
+
+    code = "conflict"
+
+
+class Refused(ServiceError):
+    """A credential, link, code or form token that does not (or no longer) allow the action."""
+
+    code = "refused"
+
+
+class InvalidInput(ServiceError):
+    """The input has one or more field errors (all of them, not just the first)."""
+
+    code = "invalid_input"
+
+    def __init__(self, errors: list[FieldError] | tuple = (), code: str | None = None, *ids: str):
+        super().__init__(code, *ids, errors=errors)
+
+
+class TransientError(ServiceError):
+    """An AWS call that kept failing with throttling or a server error: the state machine's Retry tries again."""
+
+    code = "aws_unavailable"
 
 
 _INDEX = re.compile(r"[0-9]+")

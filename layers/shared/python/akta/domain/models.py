@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from akta.domain.errors import ApplicationInvalid, FieldError, field_error, from_pydantic
+from akta.domain.errors import FieldError, InvalidInput, field_error, from_pydantic
 from akta.domain.nik import NikError, Sex, in_jurisdiction, kk_problems, nik_problems, parse_nik
 from akta.domain.phone import normalise_mobile
 
@@ -113,7 +113,7 @@ class Contact(_Model):
     def _whatsapp(cls, value: str) -> str:
         try:
             return normalise_mobile(value)
-        except ValueError:
+        except InvalidInput:
             raise PydanticCustomError("phone_format", "phone_format") from None
 
     @field_validator("email", mode="before")
@@ -254,7 +254,7 @@ def _witness_problems(payload: Any, unsound: set[str], text: Callable[[str], str
 
 
 def parse_application(payload: dict, *, today: date) -> ApplicationData:
-    """Validate an application; raise ApplicationInvalid listing ALL problems at once.
+    """Validate an application; raise InvalidInput listing ALL problems at once.
 
     ``today`` is the Asia/Jakarta date (see jakarta_today), passed in by the caller.
     """
@@ -266,7 +266,7 @@ def parse_application(payload: dict, *, today: date) -> ApplicationData:
         errors = from_pydantic(exc)
     errors += _cross_field_problems(payload, {e.field for e in errors}, today)
     if errors:
-        raise ApplicationInvalid(errors)
+        raise InvalidInput(errors)
     return app
 
 

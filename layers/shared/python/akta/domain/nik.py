@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from akta.domain.errors import InvalidInput
+
 # Province codes per Permendagri 72/2019 (kode dan data wilayah administrasi
 # pemerintahan), updated by Kepmendagri 100.1.1-6117/2022 for the new Papua
 # provinces (91-96; older NIKs from Papua and Papua Barat also use 91 and 94).
@@ -49,12 +51,11 @@ class NikInfo:
     sequence: int
 
 
-class NikError(ValueError):
+class NikError(InvalidInput):
     """Raised by parse_nik; ``code`` is one of nik_format, nik_region, nik_date, nik_sequence."""
 
     def __init__(self, code: str):
-        self.code = code
-        super().__init__(code)
+        super().__init__(code=code)
 
 
 def _valid_region(digits: str) -> bool:

@@ -14,6 +14,7 @@ from akta.adapters.records import Records
 from akta.certificate.layout import CertificateData, read_embedded_record, render_pdf
 from akta.adapters.kms_signer import KmsCmsSigner
 from akta.certificate.signing import PadesSigner, check_signature
+from akta.domain.errors import InvalidInput
 from akta.domain.models import MarriageProof, jakarta_today
 from akta.domain.verification import mask_name
 from akta.service import directory
@@ -93,7 +94,7 @@ def release_check(application_id: str) -> dict:
     signature = check_signature(pdf, list(_trust_roots(os.environ["TRUST_ROOT_PARAMETER"])))
     try:
         same_content = read_embedded_record(pdf) == certificate_data(current).as_record()
-    except ValueError:
+    except InvalidInput:  # no readable record in the PDF
         same_content = False
     problems = [name for name, ok in (("signature_invalid", signature.valid), ("content_mismatch", same_content)) if not ok]
     if problems:

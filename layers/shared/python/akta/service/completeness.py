@@ -5,7 +5,7 @@ from __future__ import annotations
 from akta.adapters.archive import Archive
 from akta.adapters.records import Records
 from akta.domain.documents import document_problems, required_documents
-from akta.domain.errors import ApplicationInvalid
+from akta.domain.errors import InvalidInput
 from akta.domain.duplicates import child_key
 from akta.domain.models import is_late_registration, jakarta_today, parse_application
 from akta.service.common import SYSTEM, Status, now, record
@@ -19,7 +19,7 @@ def check(application_id: str) -> dict:
     try:
         application = parse_application(current["data"], today=jakarta_today(at))
         problems = []
-    except ApplicationInvalid as invalid:
+    except InvalidInput as invalid:
         application, problems = None, list(invalid.errors)
     uploaded = archive.uploaded(application_id)
     problems += document_problems(application, uploaded)

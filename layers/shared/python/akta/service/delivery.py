@@ -9,7 +9,7 @@ from akta.adapters.archive import Archive
 from akta.adapters.callbacks import TaskGone, send_success
 from akta.adapters.mail import MailRejected, Mailer
 from akta.adapters.records import Records
-from akta.adapters.tasks import Refused, TaskStore
+from akta.adapters.tasks import TaskStore
 from akta.adapters.whatsapp import WhatsApp
 from akta.observability import logger
 from akta.service.common import SYSTEM, Status, now, record
@@ -115,10 +115,7 @@ def counter_handover(form_token: str) -> dict:
     pickup = tasks.hand_over(form["subject"], at)
     application_id = pickup["application_id"]
     record(records, application_id, 8, "finished", "drive_thru", f"handed_over:{form['counter_id']}", at=at)
-    try:
-        send_success(pickup["task_token"], {"decision": "handed_over", "counter_id": form["counter_id"]})
-    except TaskGone:
-        raise Refused("task_gone") from None
+    send_success(pickup["task_token"], {"decision": "handed_over", "counter_id": form["counter_id"]})  # TaskGone if it waits no more
     return {"application_id": application_id}
 
 

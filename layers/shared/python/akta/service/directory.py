@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from akta.adapters.records import Records
-from akta.domain.errors import FieldError
+from akta.domain.errors import FieldError, InvalidInput, NotFound, Refused
 from akta.domain.waits import OFFICE_ROLES
 from akta.service.common import now
 
@@ -26,15 +26,17 @@ _STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
 _ITERATIONS = 200_000
 
 
-class NoStaff(LookupError):
-    """Nobody active holds this role: the task cannot be assigned."""
+class NoStaff(NotFound):
+    """Nobody active holds this role (or no such person): the task cannot be assigned."""
+
+    code = "no_staff"
 
 
 def add(staff_id: str, role: str, name: str, email: str, nip: str = "") -> dict:
     if not _STAFF_ID.match(staff_id):
-        raise ValueError("staff id: lowercase letters, digits, dots and hyphens, 2-63 characters")
+        raise InvalidInput([FieldError("staff_id", "staff_id_format", "staff id: lowercase letters, digits, dots and hyphens, 2-63 characters")])
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        raise InvalidInput([FieldError("role", "role_unknown", f"role must be one of {', '.join(ROLES)}")])
     person = {"staff_id": staff_id, "role": role, "name": name, "email": email, "nip": nip, "active": True,
               "pin_failures": 0}
     Records().put_staff(person)
@@ -60,29 +62,29 @@ def assignee(role: str, exclude: str | None = None) -> dict:
     for person in listing(role):
         if person["active"] and person["staff_id"] != exclude:
             return person
-    raise NoStaff(role)
+    raise NoStaff(None, role)
 
 
 def person(staff_id: str) -> dict:
     found = Records().staff_member(staff_id)
     if not found:
-        raise NoStaff(staff_id)
+        raise NoStaff(None, staff_id)
     return public(found)
 
 
 def set_pin(staff_id: str, pin: str) -> None:
     if not _PIN.match(pin):
-        raise ValueError("a PIN is 6 to 8 digits")
+        raise InvalidInput([FieldError("pin", "pin_format", "a PIN is 6 to 8 digits")])
     salt = secrets.token_bytes(16)
     if not Records().set_staff_fields(staff_id, pin_salt=salt.hex(), pin_hash=_hash(pin, salt).hex(),
                                       pin_failures=0, pin_locked_until=""):
-        raise NoStaff(staff_id)
+        raise NoStaff(None, staff_id)
 
 
-class PinRefused(Exception):
+class PinRefused(Refused):
     def __init__(self, code: str, attempts_left: int = 0):
         super().__init__(code)
-        self.code, self.attempts_left = code, attempts_left
+        self.attempts_left = attempts_left
 
 
 def check_pin(staff_id: str, pin: str, at: datetime | None = None) -> None:

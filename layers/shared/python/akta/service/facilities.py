@@ -10,6 +10,7 @@ import re
 
 from akta.adapters.records import Records
 from akta.adapters.tasks import TaskStore
+from akta.domain.errors import FieldError, InvalidInput, NotFound
 from akta.service.common import now
 
 KINDS = ("hospital", "clinic", "midwife")
@@ -18,9 +19,9 @@ _FACILITY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 def register(facility_id: str, name: str, kind: str, contact: str) -> dict:
     if not _FACILITY_ID.match(facility_id):
-        raise ValueError("facility id: lowercase letters, digits and hyphens, 2-63 characters")
+        raise InvalidInput([FieldError("facility_id", "facility_id_format", "facility id: lowercase letters, digits and hyphens, 2-63 characters")])
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        raise InvalidInput([FieldError("kind", "kind_unknown", f"kind must be one of {', '.join(KINDS)}")])
     facility = {"facility_id": facility_id, "name": name, "kind": kind, "contact": contact, "active": True,
                 "registered_at": now().isoformat()}
     Records().put_facility(facility)
@@ -29,7 +30,7 @@ def register(facility_id: str, name: str, kind: str, contact: str) -> dict:
 
 def issue_key(facility_id: str) -> tuple[str, str]:
     if not Records().facility(facility_id):
-        raise LookupError(facility_id)
+        raise NotFound("facility_not_found", facility_id)
     return TaskStore().create_api_key(facility_id, now())
 
 

@@ -11,13 +11,16 @@ from datetime import datetime
 from akta.adapters.archive import Archive
 from akta.adapters.aws import client
 from akta.adapters.callbacks import send_success
-from akta.adapters.records import ApplicationNotFound, Records, StatusConflict
+from akta.adapters.records import NOT_FOUND, STATUS_CONFLICT, Records
 from akta.domain.documents import ACCEPTED_CONTENT_TYPES, DOCUMENT_KINDS, document_problems, required_documents
-from akta.domain.errors import ApplicationInvalid, FieldError, field_error
+from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound, field_error
 from akta.domain.models import ApplicationData, jakarta_today, parse_application
 from akta.domain.waits import DEFAULT_TIMEOUTS
 from akta.service.common import Status, now, record, timeline
 
+# The file is being checked already (or the office has it): a second submit changes nothing.
+ALREADY_SUBMITTED = "already_submitted"
+MALFORMED = "malformed_request"  # input that is not what the contract describes at all (a foreign `next`)
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def new_application_id(at: datetime) -> str:
@@ -43,7 +46,7 @@ def input_problems(body, *, facility_id: str) -> list[FieldError]:
         body = {k: v for k, v in body.items() if k != "facility_id"}
     try:
         parse_application({**body, "facility_id": facility_id} if isinstance(body, dict) else body, today=jakarta_today(now()))
-    except ApplicationInvalid as invalid:
+    except InvalidInput as invalid:
         errors += invalid.errors
     return errors
 
@@ -71,7 +74,7 @@ def upload_slots(application_id: str, documents: dict[str, str], *, facility_id:
     records = Records()
     current = _owned(records, application_id, facility_id)
     if current["status"] not in (Status.DRAFT, Status.RETURNED):
-        raise StatusConflict(application_id)
+        raise Conflict(STATUS_CONFLICT, application_id)
     required = required_documents(ApplicationData.model_validate(current["data"]))
     errors = []
     if not isinstance(documents, dict) or not documents:
@@ -85,14 +88,10 @@ def upload_slots(application_id: str, documents: dict[str, str], *, facility_id:
                 errors.append(FieldError(f"documents.{kind}", "document_type",
                                          f"{DOCUMENT_KINDS[kind].label}: hanya PDF, JPEG atau PNG yang diterima."))
     if errors:
-        raise ApplicationInvalid(errors)
+        raise InvalidInput(errors)
     archive = Archive()
     return {"application_id": application_id,
             "uploads": [archive.upload_slot(application_id, kind, ctype).as_dict() for kind, ctype in documents.items()]}
-
-
-class AlreadySubmitted(Exception):
-    """The file is being checked already; a second submit changes nothing. Carries the id only."""
 
 
 def resubmit(application_id: str, *, facility_id: str) -> dict:
@@ -100,12 +99,12 @@ def resubmit(application_id: str, *, facility_id: str) -> dict:
     records = Records()
     current = _owned(records, application_id, facility_id)
     if current["status"] == Status.SUBMITTED:
-        raise AlreadySubmitted(application_id)
+        raise Conflict(ALREADY_SUBMITTED, application_id)
     if current["status"] != Status.RETURNED:
-        raise StatusConflict(application_id)
+        raise Conflict(STATUS_CONFLICT, application_id)
     token = records.take_waiting(application_id, "return")
     if token is None:  # another resubmission took it first
-        raise AlreadySubmitted(application_id)
+        raise Conflict(ALREADY_SUBMITTED, application_id)
     records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
     send_success(token, {"decision": "resubmitted"})
     record(records, application_id, 2, "finished", "hospital", "resubmitted")
@@ -127,7 +126,7 @@ def submit(application_id: str, *, facility_id: str) -> dict:
             records.update(application_id, expect_status=(Status.DRAFT,), status=Status.SUBMITTED, attempt=attempt,
                            submitted_at=now().isoformat())
             record(records, application_id, 2, "finished", "hospital", "submitted")
-        except StatusConflict:
+        except Conflict:
             current = records.get(application_id)  # a concurrent submit changed it first
             if current["status"] != Status.SUBMITTED:
                 raise
@@ -135,11 +134,11 @@ def submit(application_id: str, *, facility_id: str) -> dict:
     elif status == Status.SUBMITTED:
         attempt = current["attempt"]
         if _execution_started(application_id, attempt):
-            raise AlreadySubmitted(application_id)
+            raise Conflict(ALREADY_SUBMITTED, application_id)
     elif status == Status.RETURNED:
-        raise StatusConflict(application_id)  # a returned file goes back through resubmit
+        raise Conflict(STATUS_CONFLICT, application_id)  # a returned file goes back through resubmit
     else:
-        raise AlreadySubmitted(application_id)  # the office has it already
+        raise Conflict(ALREADY_SUBMITTED, application_id)  # the office has it already
     name = execution_name(application_id, attempt)
     # Same name, same input: a second start returns the running execution instead of a new one.
     client("stepfunctions").start_execution(
@@ -178,15 +177,28 @@ def status(application_id: str, *, facility_id: str) -> dict:
 
 def list_applications(*, facility_id: str, status: str | None, limit: int, after: str | None) -> dict:
     """The facility's own applications, newest first; `after` is the opaque `next` of the previous page."""
-    start = json.loads(base64.urlsafe_b64decode(after.encode())) if after else None
-    if start is not None and start.get("facility_id") != facility_id:
-        raise ValueError("next belongs to another listing")
+    start = _listing_start(after, facility_id) if after else None
     items, last = Records().list_for_facility(facility_id, status=status, limit=limit, after=start)
     return {
         "items": [{"application_id": i["application_id"], "status": i["status"], "created_at": i["created_at"],
                    "submitted_at": i.get("submitted_at")} for i in items],
         "next": base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None,
     }
+
+
+_LISTING_KEYS = {"pk", "sk", "facility_id", "created_at"}  # a page's LastEvaluatedKey on the by_facility index
+
+
+def _listing_start(after: str, facility_id: str) -> dict:
+    """The `next` of an earlier page of this facility's listing, or a refusal: nothing else reaches DynamoDB."""
+    try:
+        start = json.loads(base64.urlsafe_b64decode(after.encode()))
+    except ValueError:  # not base64, not UTF-8, not JSON
+        start = None
+    if not (isinstance(start, dict) and set(start) == _LISTING_KEYS and all(isinstance(v, str) for v in start.values())
+            and start["facility_id"] == facility_id and start["pk"].startswith("APP#") and start["sk"] == "META"):
+        raise InvalidInput([field_error("next", "listing_next")], MALFORMED)
+    return start
 
 
 def confirm_uploads(application_id: str, *, facility_id: str) -> dict:
@@ -210,7 +222,7 @@ def confirm_uploads(application_id: str, *, facility_id: str) -> dict:
 def _owned(records: Records, application_id: str, facility_id: str) -> dict:
     current = records.get(application_id)
     if current["facility_id"] != facility_id:
-        raise ApplicationNotFound(application_id)  # another facility's file does not exist for this one
+        raise NotFound(NOT_FOUND, application_id)  # another facility's file does not exist for this one
     return current
 
 

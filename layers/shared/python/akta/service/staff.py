@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from akta.adapters.archive import Archive
-from akta.adapters.callbacks import TaskGone, send_success
+from akta.adapters.callbacks import send_success
 from akta.adapters.mail import Mailer
 from akta.adapters.records import Records
-from akta.adapters.tasks import Refused, TaskStore, digest
+from akta.adapters.tasks import TaskStore, digest
 from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
-from akta.domain.errors import FieldError
-from akta.service import directory
+from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound, Refused
 from akta.domain.waits import Answer, Wait, answer, wait
+from akta.service import directory
 from akta.service.common import now, record
 
 LINK_LIFETIME = timedelta(days=7)
@@ -80,19 +80,19 @@ def reassign(application_id: str, state: str, to_staff_id: str, reason: str, *, 
     The waiting task token moves to a fresh link for the new person; the old link is superseded.
     """
     if reason not in REASSIGN_REASONS:
-        raise ValueError(f"reason must be one of {', '.join(REASSIGN_REASONS)}")
+        raise InvalidInput([FieldError("reason", "reason_unknown", f"reason must be one of {', '.join(REASSIGN_REASONS)}")])
     records, tasks = Records(), TaskStore()
     at = now()
     old_key = records.get(application_id).get("open_tasks", {}).get(state)
     if not old_key:
-        raise LookupError(f"{application_id} has no task waiting in {state}")
+        raise NotFound("task_not_waiting", application_id, state)
     try:
         old = tasks.open_link_at(old_key, at)
     except Refused as refused:
-        raise LookupError(f"{application_id}: the task in {state} is no longer waiting ({refused.code})") from None
+        raise Conflict("task_not_waiting", application_id, state, refused.code) from None
     person = directory.person(to_staff_id)
     if person["role"] != old["role"] or not person["active"] or person["staff_id"] == old["assignee"]["staff_id"]:
-        raise ValueError(f"{to_staff_id} is not another active {old['role']}")
+        raise InvalidInput([FieldError("staff_id", "not_same_role", f"{to_staff_id} is not another active {old['role']}")])
     step = int(old["sop_step"])
     link_id, key = tasks.create_link(role=old["role"], application_id=application_id, state=state, sop_step=step,
                                      task_token=old["task_token"], assignee=person, at=at, ttl=LINK_LIFETIME)
@@ -170,10 +170,10 @@ def _last_rejection(current: dict) -> dict | None:
     return {**by_staff[-1], "by_label": sop.ACTOR_LABELS[by_staff[-1]["by"]]}
 
 
-class FormInvalid(ValueError):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__(", ".join(f"{e.field}:{e.code}" for e in errors))
-        self.errors = errors
+class FormInvalid(InvalidInput):
+    """The decision form has field errors; the page is shown again with them."""
+
+    code = "form_invalid"
 
 
 def decide(link_id: str, form: dict[str, str]) -> dict:
@@ -204,10 +204,7 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         reason = {"field": waiting.rejection_field, "code": payload["reason_code"], "by": role,
                   "message": f"{REASON_CODES[payload['reason_code']]}: {payload['note']}"}
         records.update(application_id, reasons=[reason])
-    try:
-        send_success(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})
-    except TaskGone:
-        raise Refused("task_gone") from None
+    send_success(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})  # TaskGone if it waits no more
     if not (link["state"] == "SignCertificate" and decision == "approve"):
         # The head's approval finishes step 6 only when the signed certificate exists (issue step).
         outcome = f"reject:{payload['reason_code']}" if decision == "reject" else decision

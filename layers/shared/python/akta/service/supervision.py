@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from akta.adapters.tasks import Refused as TaskRefused
 from akta.adapters.tasks import TaskStore
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
-from akta.domain.errors import FieldError
+from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound, Refused
 from akta.domain.waits import STAFF_ROLES
 from akta.service import directory, staff, verification
 from akta.service.common import now
@@ -22,12 +21,10 @@ from akta.service.common import now
 SUBJECT = "SUPERVISOR#"
 
 
-class Refused(Exception):
-    """The sign-in or the action was refused; `errors` says why, field by field (Bahasa Indonesia)."""
+class SignInRefused(Refused):
+    """The sign-in (or the console's form token) was refused; `errors` says why (Bahasa Indonesia)."""
 
-    def __init__(self, errors: list[FieldError], status: int = 422):
-        super().__init__(", ".join(e.code for e in errors))
-        self.errors, self.status = errors, status
+    code = "sign_in_refused"
 
 
 @dataclass
@@ -85,20 +82,20 @@ def sign_in(staff_id: str, pin: str) -> Console:
     except directory.NoStaff:
         person = None
     if not person or person["role"] != "supervisor" or not person["active"]:
-        raise Refused([FieldError("staff_id", "not_supervisor", "ID ini bukan supervisor yang aktif.")], 403)
+        raise SignInRefused(errors=[FieldError("staff_id", "not_supervisor", "ID ini bukan supervisor yang aktif.")])
     try:
         directory.check_pin(person["staff_id"], pin, at)
     except directory.PinRefused as refused:
-        raise Refused([directory.pin_error(refused, name="PIN", ask="minta administrator mengatur ulang PIN Anda")], 403) from None
+        raise SignInRefused(errors=[directory.pin_error(refused, name="PIN", ask="minta administrator mengatur ulang PIN Anda")]) from None
     return console(person, at)
 
 
 def _supervisor_of(form: dict[str, str], at: datetime) -> dict:
     """The form token names the supervisor who rendered the console; it works once."""
-    stale = Refused([FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")], 403)
+    stale = SignInRefused(errors=[FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")])
     try:
         subject = TaskStore().use_form_token(form.get("form_token", ""), None, at)["subject"]
-    except TaskRefused:  # unknown, expired or used
+    except Refused:  # unknown, expired or used
         raise stale from None
     if not subject.startswith(SUBJECT):
         raise stale
@@ -128,7 +125,7 @@ def _reassign(form: dict[str, str], by: str) -> tuple[str | None, list[FieldErro
         return None, errors
     try:
         moved = staff.reassign(form.get("application_id", ""), form.get("state", ""), to_staff_id, reason, by=by)
-    except (ValueError, LookupError):
+    except (NotFound, Conflict, InvalidInput):
         return None, [FieldError("staff_id", "reassign_refused",
                                  "Tugas ini tidak dapat dialihkan kepada petugas tersebut: tugas sudah diputuskan, "
                                  "atau petugas itu bukan petugas aktif lain dengan peran yang sama.")]
@@ -149,8 +146,8 @@ def _revoke(form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]
         return None, errors
     try:
         verification.revoke(certificate_id, reason, note, by)
-    except LookupError:
+    except NotFound:
         return None, [FieldError("certificate_id", "certificate_unknown", "Tidak ada akta dengan kode ini.")]
-    except ValueError:
+    except Conflict:
         return None, [FieldError("certificate_id", "already_revoked", "Akta ini sudah dicabut sebelumnya.")]
     return f"Akta {certificate_id} telah dicabut; verifikasi publik kini menampilkan DICABUT.", []

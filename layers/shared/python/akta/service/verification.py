@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from akta.adapters.records import Records
+from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 
 PUBLIC_FIELDS = ("certificate_id", "registration_number", "issued_on", "child_name_masked")
 
@@ -38,12 +39,12 @@ def revoke(certificate_id: str, reason: str, note: str, by: str) -> dict:
     from akta.service.common import now
 
     if reason not in REVOCATION_REASONS:
-        raise ValueError(f"reason must be one of {', '.join(REVOCATION_REASONS)}")
+        raise InvalidInput([FieldError("reason", "reason_unknown", f"reason must be one of {', '.join(REVOCATION_REASONS)}")])
     certificate = Records().certificate(certificate_id)
     if not certificate:
-        raise LookupError(certificate_id)
+        raise NotFound("certificate_not_found", certificate_id)
     revocation = {"certificate_id": certificate_id, "reason": reason, "note": note, "by": by, "at": now().isoformat()}
     if not Records().revoke_certificate(certificate_id, revocation):
-        raise ValueError(f"{certificate_id} is revoked already")
+        raise Conflict("already_revoked", certificate_id)
     Archive().put_revocation(certificate["application_id"], revocation)
     return revocation

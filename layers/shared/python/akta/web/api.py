@@ -4,9 +4,25 @@ what the server-rendered pages share: their resolver, their HTML answers and the
 from __future__ import annotations
 
 import json
+import traceback
 from urllib.parse import parse_qsl
 
+import pydantic
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+
+from akta.domain.errors import Conflict, InvalidInput, NotFound, Refused, ServiceError, TransientError
+from akta.observability import logger
+
+RETRY_AFTER_SECONDS = 5
+# The API's answer to each kind of error, unless the API names one for the error's own code: status, code, message.
+API_ANSWERS: dict[type[ServiceError], tuple[int, str, str]] = {
+    NotFound: (404, "not_found", "Data tidak ditemukan."),
+    Conflict: (409, "status_conflict", "Permintaan tidak dapat dilakukan pada tahap ini."),
+    Refused: (403, "refused", "Permintaan ditolak."),
+    InvalidInput: (422, "validation_failed", "Data permintaan belum benar."),
+    TransientError: (503, "temporarily_unavailable", "Layanan sedang sibuk. Silakan coba lagi sebentar lagi."),
+}
+INTERNAL_ERROR = (500, "internal_error", "Terjadi kesalahan pada server. Kesalahan ini sudah dicatat; silakan coba lagi nanti.")
 
 
 def error(status: int, code: str, message: str, fields: list[dict] | None = None) -> Response:
@@ -19,12 +35,70 @@ def html(status: int, page: str) -> Response:
                     headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
 
 
+def log_unexpected(exc: Exception) -> None:
+    """A bug: its type and stack, never its message when that may echo input (pydantic quotes the values)."""
+    if isinstance(exc, pydantic.ValidationError):
+        detail = [{"loc": list(e["loc"]), "type": e["type"]} for e in exc.errors(include_input=False, include_url=False)]
+    else:
+        detail = str(exc)
+    logger.error("unexpected error", extra={"error_type": type(exc).__name__, "detail": detail,
+                                            "stack": traceback.format_tb(exc.__traceback__)})
+
+
+def _kind(exc: ServiceError) -> type[ServiceError]:
+    """Which of the vocabulary's kinds the error is (a subclass such as NoStaff answers as NotFound)."""
+    return next(k for k in type(exc).__mro__ if k in API_ANSWERS)
+
+
+def api_answer(exc: ServiceError, by_code: dict[str, tuple[int, str, str]]) -> Response:
+    status, code, message = by_code.get(exc.code) or API_ANSWERS[_kind(exc)]
+    answer = error(status, code, message, [e.as_dict() for e in exc.errors])
+    if status == 503:
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        logger.warning("transient fault answered 503", extra={"code": exc.code, "ids": list(exc.ids)})
+    return answer
+
+
+def api_resolver(app: APIGatewayRestResolver, by_code: dict[str, tuple[int, str, str]]) -> APIGatewayRestResolver:
+    """The one mapping of the JSON API: each service error to its answer (`by_code` names the API's own),
+    anything else to a logged 500. Nothing else answers a client error."""
+
+    @app.exception_handler(ServiceError)
+    def service_error(exc: ServiceError):
+        return api_answer(exc, by_code)
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception):
+        log_unexpected(exc)
+        return error(*INTERNAL_ERROR)
+
+    return app
+
+
 def page_resolver() -> APIGatewayRestResolver:
-    """The resolver of a function serving pages: an unknown path gets the Indonesian not-found page."""
+    """The resolver of a function serving pages, with the one mapping of the pages: an unknown path or record
+    is the not-found page, a conflict or invalid input a message page, a transient fault "try again", and
+    anything else a logged 500. A function adds its own answer for the refusals its pages explain."""
     from akta.web import pages
 
     app = APIGatewayRestResolver()
     app.not_found(lambda exc: html(404, pages.not_found_page()))
+
+    @app.exception_handler(ServiceError)
+    def service_error(exc: ServiceError):
+        status, _, message = API_ANSWERS[_kind(exc)]
+        if status == 404:
+            return html(404, pages.not_found_page())
+        answer = html(status, pages.message_page("Permintaan tidak dapat diproses", message))
+        if status == 503:
+            answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception):
+        log_unexpected(exc)
+        return html(500, pages.message_page("Terjadi kesalahan", INTERNAL_ERROR[2]))
+
     return app
 
 
