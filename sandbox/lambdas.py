@@ -13,6 +13,9 @@ keeps its log keys per process (a Lambda sandbox serves one request at a time), 
 invocations in threads would mix them up. No handler waits on another function, so this cannot
 deadlock: answering a task token returns before the interpreter moves on.
 
+AWS errors can be injected the same way (`inject_aws`, an `AwsFault`): the router answers matching calls
+itself, before they reach moto, so boto3's retries and the adapters see a real error answer.
+
 Functions outside the declaration can be served too (`register`): the benchmarks route a generated
 copy of the state machine to no-op handlers through this same path, to measure the engine alone.
 """
@@ -138,6 +141,37 @@ class Fault:
     after: object = None
 
 
+@dataclass
+class AwsFault:
+    """An AWS error answer the router gives instead of moto's, at the HTTP level: boto3's own retries see it
+    (each attempt uses one of `times`), then the adapters judge what is left, as they would on AWS.
+
+    `operation` is "<service id>:<Operation>" as botocore names its events ("dynamodb:Query", "s3:GetObject",
+    "sesv2:SendEmail", "kms:Sign", "sfn:SendTaskSuccess"). Only calls inside `function`'s invocations (and, if
+    given, for `application_id`) are answered; with no function, only calls from the thread that injected it.
+    """
+
+    operation: str
+    code: str
+    status: int = 400
+    times: int = 1
+    function: str | None = None
+    application_id: str | None = None
+    served: int = 0
+    thread: int | None = None
+
+    def answer(self, url: str) -> AWSResponse:
+        self.served += 1
+        message = f"injected {self.code}"
+        if self.operation.startswith("s3:"):  # rest-xml
+            body = f"<Error><Code>{self.code}</Code><Message>{message}</Message></Error>".encode()
+            headers = {"Content-Type": "application/xml"}
+        else:  # the JSON protocols read the type from the header or the body
+            body = json.dumps({"__type": self.code, "message": message}).encode()
+            headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": self.code}
+        return AWSResponse(url, self.status, {**headers, "x-amzn-RequestId": str(uuid.uuid4())}, _Body(body))
+
+
 @dataclass(frozen=True)
 class Timing:
     """One invocation: seconds in the handler, and CPU seconds its thread used meanwhile."""
@@ -167,11 +201,14 @@ class LambdaRouter:
         self._invoke_lock = threading.RLock()
         self.stdout = ThreadRoutedStream(sys.stdout)
         self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.aws_faults: list[AwsFault] = []
+        self._aws_fault_lock = threading.Lock()  # not the invoke lock: every AWS call passes here
 
     # -- wiring ------------------------------------------------------------------------------------------
     def install(self, session) -> None:
         events = session._session.get_component("event_emitter") if hasattr(session, "_session") else session.events
         events.register_first("before-send.lambda.Invoke", self._on_invoke)
+        events.register_first("before-send", self._on_send)
         # Calls are recorded where every client of every session passes (Powertools' idempotency layer makes
         # its own boto3 Session, which a hook on the default session would not see).
         original, record = BaseClient._make_api_call, self._record
@@ -205,8 +242,8 @@ class LambdaRouter:
         context = LambdaContext(name, function.memory_mb, self.arn(name), str(uuid.uuid4()))
         with self._invoke_lock:
             self._route_stdout()
-            previous = getattr(self._local, "function", None)
-            self._local.function = name
+            previous, previous_event = getattr(self._local, "function", None), getattr(self._local, "event", None)
+            self._local.function, self._local.event = name, event
             self.stdout.local.sink = self._log(name)
             self.invocations[name] += 1
             started, cpu_started = time.perf_counter(), time.thread_time()
@@ -214,7 +251,7 @@ class LambdaRouter:
                 return module.handler(event, context)
             finally:
                 self.timings[name].append(Timing(time.perf_counter() - started, time.thread_time() - cpu_started))
-                self._local.function = previous
+                self._local.function, self._local.event = previous, previous_event
                 self.stdout.local.sink = self._log(previous) if previous else None
 
     def _route_stdout(self) -> None:
@@ -225,6 +262,32 @@ class LambdaRouter:
 
     def inject(self, name: str, fault: Fault) -> None:
         self.faults[name].append(fault)
+
+    def inject_aws(self, fault: AwsFault) -> AwsFault:
+        """Answer the next `fault.times` matching AWS calls with `fault.code`; `fault.served` counts them."""
+        if fault.function is None:
+            fault.thread = threading.get_ident()
+        with self._aws_fault_lock:
+            self.aws_faults.append(fault)
+        return fault
+
+    def _on_send(self, request, event_name: str, **_):
+        _, service, operation = event_name.split(".", 2)
+        if not self.aws_faults:
+            return None
+        function, event = getattr(self._local, "function", None), getattr(self._local, "event", None) or {}
+        with self._aws_fault_lock:
+            for fault in self.aws_faults:
+                if fault.times <= 0 or fault.operation != f"{service}:{operation}":
+                    continue
+                if fault.function is None and fault.thread != threading.get_ident():
+                    continue
+                if fault.function is not None and (fault.function != function or (
+                        fault.application_id and event.get("application_id") != fault.application_id)):
+                    continue
+                fault.times -= 1
+                return fault.answer(request.url)
+        return None
 
     def _next_fault(self, name: str) -> Fault | None:
         with self._invoke_lock:

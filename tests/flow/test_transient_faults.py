@@ -1,0 +1,105 @@
+"""Transient AWS faults reach the state machine's Retry; permanent ones end in RecordFailure with nothing lost.
+
+Faults are injected at the HTTP level (sandbox.lambdas.AwsFault): boto3's own three attempts see them first,
+then the adapters (akta.adapters.aws) decide what is left, as they would on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from akta.adapters import aws
+from akta.adapters.archive import Archive
+from akta.domain.errors import TransientError
+from sandbox import samples
+from sandbox.lambdas import AwsFault
+
+BOTO_ATTEMPTS = 3  # standard retry mode, akta.adapters.aws.RETRIES
+
+
+def draft(world) -> tuple[str, dict, dict]:
+    payload = samples.application()
+    created = world.hospital.create(payload)
+    return created["application_id"], payload, created
+
+
+def submit(world, application_id: str, created: dict) -> None:
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in created["required_documents"]]))
+    world.hospital.submit(application_id)
+
+
+def history(world, application_id: str) -> list[dict]:
+    sfn = boto3.client("stepfunctions")
+    return sfn.get_execution_history(executionArn=world.sandbox.execution(application_id), maxResults=1000)["events"]
+
+
+def test_sop4_a_dynamodb_throttle_that_outlives_boto3s_retries_is_retried_by_the_state_machine_and_completes(world):
+    application_id, payload, created = draft(world)
+    # One more throttled answer than boto3 has attempts: the first invocation fails, the ASL's Retry runs it again.
+    burst = world.sandbox.router.inject_aws(AwsFault("dynamodb:Query", "ProvisionedThroughputExceededException",
+                                                     times=BOTO_ATTEMPTS + 1, function="human_task",
+                                                     application_id=application_id))
+    submit(world, application_id, created)
+    world.operator.register(application_id, payload)
+    assert world.verifier.decide(world.verifier.link_for(application_id), decision="approve").status_code == 200
+    assert world.head.decide(world.head.link_for(application_id), decision="approve").status_code == 200
+    assert world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED")["status"] == "COMPLETED"
+
+    assert burst.served == BOTO_ATTEMPTS + 1 and burst.times == 0
+    events = history(world, application_id)
+    failed = [e["taskFailedEventDetails"] for e in events if e["type"] == "TaskFailed"]
+    # One failed invocation, after boto3's three attempts, named so that the ASL's Retry matches it.
+    assert [(f["error"], json.loads(f["cause"])["errorMessage"]) for f in failed] == [
+        ("TransientError", "aws_unavailable: dynamodb:Query: ProvisionedThroughputExceededException")]
+    human_tasks = [e for e in events if e["type"] == "TaskScheduled"
+                   and "function:human_task" in e["taskScheduledEventDetails"]["parameters"]]
+    assert len(human_tasks) == 3 + 1  # the operator's task twice (the Retry), the verifier's, the head's
+
+
+def test_a_permanent_aws_fault_ends_in_record_failure_with_the_application_and_its_documents_intact(world):
+    application_id, payload, created = draft(world)
+    denied = world.sandbox.router.inject_aws(AwsFault("dynamodb:Query", "AccessDeniedException", times=50,
+                                                      function="human_task", application_id=application_id))
+    submit(world, application_id, created)
+    final = world.hospital.wait_for_status(application_id, "FAILED", "COMPLETED")
+    assert final["status"] == "FAILED" and final["failure"]["error"] == "ClientError"
+    assert denied.served == 1  # not retried: by boto3 or by the state machine
+    assert final["application"]["child"]["name"] == payload["child"]["name"]
+    assert sorted(Archive().archived_documents(application_id)) == sorted(d["kind"] for d in created["required_documents"])
+    assert "RecordFailure" in [e["stateEnteredEventDetails"]["name"] for e in history(world, application_id)
+                               if e["type"].endswith("StateEntered")]
+
+
+@pytest.mark.parametrize("operation, call, code, status", [
+    ("dynamodb:GetItem", lambda: aws.table("APPLICATIONS_TABLE").get_item(Key={"pk": "APP#x", "sk": "META"}),
+     "ThrottlingException", 400),
+    ("dynamodb:Query", lambda: aws.table("APPLICATIONS_TABLE").query(KeyConditionExpression="pk = :p",
+                                                                      ExpressionAttributeValues={":p": "STAFF"}),
+     "RequestLimitExceeded", 400),
+    ("s3:ListObjectsV2", lambda: aws.client("s3").list_objects_v2(Bucket="any"), "SlowDown", 503),
+    ("sesv2:GetAccount", lambda: aws.client("sesv2").get_account(), "TooManyRequestsException", 429),
+    ("kms:ListKeys", lambda: aws.client("kms").list_keys(), "ThrottlingException", 400),
+    ("sfn:ListStateMachines", lambda: aws.client("stepfunctions").list_state_machines(), "ThrottlingException", 400),
+    ("s3:ListObjectsV2", lambda: aws.client("s3").list_objects_v2(Bucket="any"), "InternalError", 500),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_adapters_raise_transient_error_when_throttling_or_5xx_outlives_boto3s_attempts(world, operation, call, code, status):
+    fault = world.sandbox.router.inject_aws(AwsFault(operation, code, status=status, times=BOTO_ATTEMPTS))
+    with pytest.raises(TransientError) as raised:
+        call()
+    assert fault.served == BOTO_ATTEMPTS
+    assert raised.value.ids == (operation, code)
+
+
+def test_adapters_pass_a_throttle_that_boto3s_retries_absorbed_and_leave_a_permanent_error_a_client_error(world):
+    absorbed = world.sandbox.router.inject_aws(AwsFault("kms:ListKeys", "ThrottlingException", times=BOTO_ATTEMPTS - 1))
+    assert "Keys" in aws.client("kms").list_keys()
+    assert absorbed.served == BOTO_ATTEMPTS - 1
+    denied = world.sandbox.router.inject_aws(AwsFault("kms:ListKeys", "AccessDeniedException", times=BOTO_ATTEMPTS))
+    with pytest.raises(ClientError) as raised:
+        aws.client("kms").list_keys()
+    assert not isinstance(raised.value, TransientError) and denied.served == 1
+    denied.times = 0
