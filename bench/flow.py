@@ -19,6 +19,7 @@ import boto3
 import requests
 
 from akta.domain.models import jakarta_today
+from akta.domain.waits import STAFF_ROLES
 from sandbox import samples
 from sandbox.actors import form_token
 from sandbox.aws import ACCOUNT, REGION, SANDBOX_STAFF
@@ -94,7 +95,7 @@ class Desk:
 
     def task(self, mail: Mail) -> Task | None:
         role = next((self.roles[to] for to in mail.to if to in self.roles), None)
-        if role not in ("operator", "verifier", "head"):
+        if role not in STAFF_ROLES:
             return None
         text = mail.text()
         link, application = STAFF_LINK.search(text), APPLICATION_ID.search(text)

@@ -1,11 +1,10 @@
 """SOP 3: completeness check (Lambda task). Returns whether the file is complete; reasons stay in DynamoDB."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.completeness import check
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     result = check(event["application_id"])

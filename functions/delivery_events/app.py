@@ -1,11 +1,10 @@
 """SES configuration-set events (via EventBridge) answer the waiting notification task."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.delivery import on_ses_event
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
+@task_handler(correlation_id_path=None)
 def handler(event, context):
     detail = event["detail"]
     application_id = detail["mail"]["tags"]["application_id"][0]

@@ -1,11 +1,10 @@
 """SOP 8: the email did not arrive; a pickup code goes out by WhatsApp and the counter's handover ends the wait."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, metrics, task_handler
 from akta.service.delivery import start_drive_thru
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     start_drive_thru(event["application_id"], event["task_token"], event["delivery_outcome"])

@@ -1,11 +1,10 @@
 """A task passed its outer time limit: the supervisor is told, then the task waits again."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.lifecycle import escalate
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     step = escalate(event["application_id"], event["state"])

@@ -1,11 +1,10 @@
 """SOP 4-6: a human task starts (waitForTaskToken): its link is stored and emailed to the named person."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.staff import start_task
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     step = start_task(application_id=event["application_id"], task_token=event["task_token"], state=event["state"])

@@ -20,10 +20,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from akta.adapters.records import NOT_FOUND, STATUS_CONFLICT
 from akta.domain.errors import Conflict, Refused, from_error_dicts
 from akta.domain.models import ApplicationInput
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, log_unexpected, logger, metrics
 from akta.service import intake
 from akta.web import contract, hospital_page
-from akta.web.api import INTERNAL_ERROR, api_resolver, error, log_unexpected
+from akta.web.api import INTERNAL_ERROR, api_resolver, error
 
 # This API's own answers for service error codes; every other error answers by its kind (akta.web.api).
 ANSWERS_BY_CODE = {

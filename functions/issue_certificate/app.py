@@ -1,11 +1,10 @@
 """SOP 6: the Akta Kelahiran is laid out, signed (PAdES) and archived."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.certificate import issue
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     result = issue(event["application_id"])

@@ -1,11 +1,10 @@
 """A step failed for good: the failure is recorded; the application and its documents stay intact."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.lifecycle import record_failure
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     record_failure(event["application_id"], event["error"])

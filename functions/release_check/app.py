@@ -1,11 +1,10 @@
 """SOP 7: the release check. Nothing is sent unless the signature is valid and the content matches the record."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.certificate import release_check
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     result = release_check(event["application_id"])

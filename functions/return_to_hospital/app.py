@@ -1,11 +1,10 @@
 """SOP 3: the incomplete file goes back to the hospital (waitForTaskToken); resubmission answers the task."""
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, metrics, task_handler
 from akta.service.completeness import return_to_hospital
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="application_id")
+@task_handler()
 def handler(event, context):
     metrics.add_metadata("application_id", event["application_id"])  # a property, never a dimension
     return_to_hospital(event["application_id"], event["task_token"])

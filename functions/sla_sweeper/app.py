@@ -2,12 +2,11 @@
 
 from datetime import datetime
 
-from akta.observability import MetricUnit, logger, metrics
+from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.sla import sweep
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
+@task_handler(correlation_id_path=None)
 def handler(event, context):
     # A scheduled event carries the instant it stands for.
     reminded = sweep(datetime.fromisoformat(event["time"].replace("Z", "+00:00")))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 
 import requests
 
 from sandbox import samples
 from sandbox.actors import StaffMember, form_token
+from sandbox.lambdas import AwsFault
 
 
 def submitted_to_verifier(world) -> tuple[str, dict]:
@@ -207,3 +209,30 @@ def test_sop5_an_expired_link_shows_a_clear_page_and_decides_nothing(world, sfn)
                      requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30)):
         assert response.status_code == 410 and "sudah kedaluwarsa" in response.text
     assert snapshot(world, sfn, application_id) == before
+
+
+def test_sop5_a_throttled_table_answers_the_page_503_try_again_and_the_link_still_works(world):
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    # More throttled answers than boto3 has attempts, inside the page function only.
+    world.sandbox.router.inject_aws(AwsFault("dynamodb:GetItem", "ProvisionedThroughputExceededException",
+                                             times=3, function="staff_pages"))
+    busy = requests.get(link, timeout=30)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert "Layanan sedang sibuk" in busy.text
+    assert requests.get(link, timeout=30).status_code == 200
+    assert world.verifier.decide(link, decision="approve").status_code == 200
+
+
+def test_sop5_a_bug_behind_the_page_is_a_logged_500_page(world, monkeypatch):
+    from akta.service import staff
+
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    monkeypatch.setattr(staff, "open_page", lambda link_id: {}["no such key"])
+    log = world.sandbox.workdir / "logs" / "staff_pages.log"
+    before = log.read_text(encoding="utf-8").count("\n")
+    broken = requests.get(link, timeout=30)
+    assert broken.status_code == 500 and "Terjadi kesalahan" in broken.text
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[before:]]
+    assert any(line["message"] == "unexpected error" and line["error_type"] == "KeyError" and line["stack"] for line in logged)

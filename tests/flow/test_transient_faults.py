@@ -58,6 +58,10 @@ def test_sop4_a_dynamodb_throttle_that_outlives_boto3s_retries_is_retried_by_the
     human_tasks = [e for e in events if e["type"] == "TaskScheduled"
                    and "function:human_task" in e["taskScheduledEventDetails"]["parameters"]]
     assert len(human_tasks) == 3 + 1  # the operator's task twice (the Retry), the verifier's, the head's
+    log = (world.sandbox.workdir / "logs" / "human_task.log").read_text(encoding="utf-8").splitlines()
+    stopped = [line for line in map(json.loads, log) if line.get("correlation_id") == application_id
+               and line["message"] == "step stopped"]
+    assert [(line["level"], line["error_type"], line["code"]) for line in stopped] == [("WARNING", "TransientError", "aws_unavailable")]
 
 
 def test_a_permanent_aws_fault_ends_in_record_failure_with_the_application_and_its_documents_intact(world):

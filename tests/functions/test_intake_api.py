@@ -327,3 +327,15 @@ def test_a_bug_in_a_response_model_is_a_logged_500_not_a_malformed_request(api, 
     # The log names the field, never the values the model was given (pydantic's own message quotes them).
     new_lines = "\n".join(log.read_text(encoding="utf-8").splitlines()[before:])
     assert "'not'" not in new_lines and payload["mother"]["name"] not in new_lines and payload["mother"]["nik"] not in new_lines
+
+
+def test_aws_throttling_that_outlives_boto3s_retries_is_a_503_with_retry_after(api, key, world):
+    from sandbox.lambdas import AwsFault
+
+    application_id = create(api, key)
+    world.sandbox.router.inject_aws(AwsFault("dynamodb:GetItem", "ThrottlingException", times=3, function="intake_api",
+                                             application_id=None))
+    busy = requests.get(f"{api}/{application_id}", headers=headers(key), timeout=30)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert busy.json()["error"]["code"] == "temporarily_unavailable"
+    assert requests.get(f"{api}/{application_id}", headers=headers(key), timeout=30).status_code == 200

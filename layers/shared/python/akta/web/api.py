@@ -4,14 +4,12 @@ what the server-rendered pages share: their resolver, their HTML answers and the
 from __future__ import annotations
 
 import json
-import traceback
 from urllib.parse import parse_qsl
 
-import pydantic
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
 from akta.domain.errors import Conflict, InvalidInput, NotFound, Refused, ServiceError, TransientError
-from akta.observability import logger
+from akta.observability import log_unexpected, logger
 
 RETRY_AFTER_SECONDS = 5
 # The API's answer to each kind of error, unless the API names one for the error's own code: status, code, message.
@@ -33,16 +31,6 @@ def error(status: int, code: str, message: str, fields: list[dict] | None = None
 def html(status: int, page: str) -> Response:
     return Response(status_code=status, content_type="text/html; charset=utf-8", body=page,
                     headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
-
-
-def log_unexpected(exc: Exception) -> None:
-    """A bug: its type and stack, never its message when that may echo input (pydantic quotes the values)."""
-    if isinstance(exc, pydantic.ValidationError):
-        detail = [{"loc": list(e["loc"]), "type": e["type"]} for e in exc.errors(include_input=False, include_url=False)]
-    else:
-        detail = str(exc)
-    logger.error("unexpected error", extra={"error_type": type(exc).__name__, "detail": detail,
-                                            "stack": traceback.format_tb(exc.__traceback__)})
 
 
 def _kind(exc: ServiceError) -> type[ServiceError]:
