@@ -1,4 +1,5 @@
-"""Transient AWS faults reach the state machine's Retry; permanent ones end in RecordFailure with nothing lost.
+"""Faults at the AWS calls and in a step: transient ones reach the state machine's Retry, permanent ones end in
+RecordFailure with nothing lost, and a bug leaves its type for the ASL but none of the values it quoted.
 
 Faults are injected at the HTTP level (sandbox.lambdas.AwsFault): boto3's own three attempts see them first,
 then the adapters (akta.adapters.aws) decide what is left, as they would on AWS.
@@ -107,3 +108,26 @@ def test_adapters_pass_a_throttle_that_boto3s_retries_absorbed_and_leave_a_perma
         aws.client("kms").list_keys()
     assert not isinstance(raised.value, TransientError) and denied.served == 1
     denied.times = 0
+
+
+def test_a_bug_in_a_step_leaves_its_type_for_the_asl_but_not_the_values_pydantic_quotes(world):
+    """A step's message reaches the execution's `cause`: an unexpected pydantic error must not carry its input."""
+    import pydantic
+
+    class Person(pydantic.BaseModel):
+        nik: int
+
+    nik = "1571020505950001x"
+    module = world.sandbox.router._module("escalate")
+    real = module.escalate
+    module.escalate = lambda *a: Person(nik=nik)
+    try:
+        with pytest.raises(Exception) as raised:
+            world.sandbox.router.invoke("escalate", {"application_id": "AK20261202-BUGBUG00", "state": "EnterIntoSiak"})
+    finally:
+        module.escalate = real
+    assert type(raised.value).__name__ == "ValidationError" and nik not in str(raised.value)
+    log = (world.sandbox.workdir / "logs" / "escalate.log").read_text(encoding="utf-8")
+    bugs = [line for line in map(json.loads, log.splitlines()) if line.get("message") == "unexpected error"]
+    assert [(b["error_type"], b["detail"]) for b in bugs] == [("ValidationError", [{"loc": ["nik"], "type": "int_parsing"}])]
+    assert nik not in log

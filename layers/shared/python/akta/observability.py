@@ -20,10 +20,15 @@ logger = Logger()
 metrics = Metrics()
 
 
-def log_unexpected(exc: Exception) -> None:
-    """A bug: its type and stack, never its message when that may echo input (pydantic quotes the values)."""
+def _quotes_input(exc: Exception) -> bool:
+    """pydantic's ValidationError quotes the values it was given (names, NIKs) in its message."""
     pydantic = sys.modules.get("pydantic")  # not imported here: a step that never loaded it cannot raise its errors
-    if pydantic and isinstance(exc, pydantic.ValidationError):
+    return bool(pydantic) and isinstance(exc, pydantic.ValidationError)
+
+
+def log_unexpected(exc: Exception) -> None:
+    """A bug: its type and stack, never its message when that may echo input."""
+    if _quotes_input(exc):
         detail = [{"loc": list(e["loc"]), "type": e["type"]} for e in exc.errors(include_input=False, include_url=False)]
     else:
         detail = str(exc)
@@ -50,6 +55,8 @@ def task_handler(correlation_id_path: str | None = "application_id"):
                 raise
             except Exception as error:
                 log_unexpected(error)
+                if _quotes_input(error):  # its message would reach the execution's cause: keep the type only
+                    raise type(type(error).__name__, (Exception,), {})("validation failed (logged without values)") from None
                 raise
 
         return run
