@@ -13,6 +13,8 @@ $(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/require
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# The shared package and the repository on the venv's path, so `.venv/bin/python -m ...` works in any shell.
+	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'akta-dev.pth').write_text('$(CURDIR)/layers/shared/python\n$(CURDIR)\n')"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,4 +1,4 @@
-"""Foundation C on the real flow: late registrations, one child one certificate, SPTJM certificates,
+"""The domain rules on the real flow: late registrations, one child one certificate, SPTJM certificates,
 office-time timelines and per-step metrics."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Foundation B: the SOP's bad days on the real ASL in the sandbox — rejections, timeouts and escalation,
+"""The SOP's bad days on the real ASL in the sandbox — rejections, timeouts and escalation,
 SLA reminders, faults, delivery failures, a tampered certificate, concurrent submits — and afterwards a
 scan of every sink for the personal data those flows carried.
 

@@ -1,4 +1,4 @@
-"""Least privilege, proven against the sandbox (issue 7).
+"""Least privilege, proven against the sandbox.
 
 Each function's IAM policy is built from its declaration (infra/declaration.py): `actions` on its `tables` and
 `buckets`, plus `implicit` actions, each with its reason. The sandbox's Lambda router records the IAM actions

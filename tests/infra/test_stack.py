@@ -1,4 +1,4 @@
-"""aws_cdk.assertions on the production stack: each property issue 7 asks of it, from the one declaration."""
+"""aws_cdk.assertions on the production stack: each production property it must have, from the one declaration."""
 
 from __future__ import annotations
 

@@ -165,8 +165,8 @@ def test_name_rule_text_is_required_not_a_number():
     assert_rejected(payload(father__name=123456789), "father.name", "string_type", 123456789)
 
 
-@pytest.mark.parametrize("value", ["rs 01", "rs/01", "rs.01", "rumah-sakit-ñ"])
-def test_facility_id_rule_letters_digits_underscore_hyphen(value):
+@pytest.mark.parametrize("value", ["rs 01", "rs/01", "rs.01", "rumah-sakit-ñ", "RSUD-01", "rs_01", "-rs", "9"])
+def test_facility_id_rule_is_the_registered_one_lowercase_letters_digits_hyphen(value):
     assert_rejected(payload(facility_id=value), "facility_id", "facility_id_format", value)
 
 

@@ -79,7 +79,7 @@ MESSAGES: dict[str, str] = {
     # field rules
     "name_chars": "{label} hanya boleh berisi huruf Latin, spasi, tanda petik ('), titik (.), dan tanda hubung (-), serta minimal satu huruf.",
     "text_chars": "{label} hanya boleh berisi huruf Latin, angka, spasi, dan tanda baca umum.",
-    "facility_id_format": "{label} hanya boleh berisi huruf, angka, garis bawah (_), dan tanda hubung (-).",
+    "facility_id_format": "{label} hanya boleh berisi huruf kecil, angka, dan tanda hubung (-), 2-63 karakter, diawali huruf atau angka.",
     "phone_format": "{label} harus nomor ponsel Indonesia yang valid, misalnya 0812xxxxxxxx atau +62812xxxxxxxx.",
     "email_format": "{label} harus alamat email yang valid, misalnya nama@domain.com.",
     # NIK and KK

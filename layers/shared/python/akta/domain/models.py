@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from pydantic_core import PydanticCustomError
 
 from akta.domain.errors import FieldError, InvalidInput, field_error, from_pydantic
+from akta.domain.identifiers import FACILITY_ID
 from akta.domain.nik import NikError, Sex, in_jurisdiction, kk_problems, nik_problems, parse_nik
 from akta.domain.phone import normalise_mobile
 
@@ -69,7 +70,6 @@ def _printable_text(value: str) -> str:
 PersonName = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_person_name)]
 PrintableText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable_text)]
 
-_FACILITY_ID = re.compile(r"[A-Za-z0-9_-]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
@@ -152,7 +152,7 @@ class ApplicationData(ApplicationInput):
     @field_validator("facility_id")
     @classmethod
     def _facility_id(cls, value: str) -> str:
-        if not _FACILITY_ID.fullmatch(value):
+        if not FACILITY_ID.fullmatch(value):
             raise PydanticCustomError("facility_id_format", "facility_id_format")
         return value
 

@@ -6,19 +6,17 @@ facility id that the API then trusts (never a facility id from the request body)
 
 from __future__ import annotations
 
-import re
-
 from akta.adapters.records import Records
 from akta.adapters.tasks import TaskStore
 from akta.domain.errors import FieldError, InvalidInput, NotFound
+from akta.domain.identifiers import FACILITY_ID
 from akta.service.common import now
 
 KINDS = ("hospital", "clinic", "midwife")
-_FACILITY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
 def register(facility_id: str, name: str, kind: str, contact: str) -> dict:
-    if not _FACILITY_ID.match(facility_id):
+    if not FACILITY_ID.fullmatch(facility_id):
         raise InvalidInput([FieldError("facility_id", "facility_id_format", "facility id: lowercase letters, digits and hyphens, 2-63 characters")])
     if kind not in KINDS:
         raise InvalidInput([FieldError("kind", "kind_unknown", f"kind must be one of {', '.join(KINDS)}")])
