@@ -36,6 +36,7 @@ ANSWERS_BY_CODE = {
     "invalid_input": (422, "validation_failed", "Data permohonan belum benar."),
 }
 app = api_resolver(APIGatewayRestResolver(enable_validation=True), ANSWERS_BY_CODE)
+NOT_JSON_OBJECT = (400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
 app.configure_openapi(
     title="Akta Kelahiran online — API untuk mitra rumah sakit dan bidan",
     version="1.0.0",
@@ -169,12 +170,12 @@ def request_invalid(exc: RequestValidationError):
     errors = exc.errors()
     if any(e["type"] in ("json_invalid", "model_attributes_type", "model_type", "dict_type") and len(e["loc"]) <= 2
            and tuple(e["loc"])[:1] == ("body",) for e in errors):
-        return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+        return error(*NOT_JSON_OBJECT)
     if _is_application_body(errors):
         try:
             body = app.current_event.json_body
         except ValueError:  # a form or multipart body, which Powertools parsed by its Content-Type: not JSON
-            return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+            return error(*NOT_JSON_OBJECT)
         # Report the structural errors together with the cross-field rules, all at once.
         fields = intake.input_problems(body, facility_id=facility_id())
         return error(422, "validation_failed", "Data permohonan belum benar.", [e.as_dict() for e in fields])
@@ -199,7 +200,7 @@ def unsupported_media_type(exc: RequestUnsupportedContentType):
 
 @app.exception_handler(UnicodeDecodeError)
 def not_utf8(exc: UnicodeDecodeError):  # a body Powertools could not even decode to parse it
-    return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+    return error(*NOT_JSON_OBJECT)
 
 
 @app.exception_handler(ValueError)
@@ -208,7 +209,7 @@ def unparsable_form(exc: ValueError):
     (multipart without its boundary) is the client's mistake. Any other ValueError is a bug: a logged 500."""
     content_type = app.current_event.get_header_value("content-type", default_value="", case_sensitive=False)
     if content_type.lower().startswith(("multipart/", "application/x-www-form-urlencoded")):
-        return error(400, "malformed_request", "Isi permintaan harus berupa objek JSON yang sah.")
+        return error(*NOT_JSON_OBJECT)
     log_unexpected(exc)
     return error(*INTERNAL_ERROR)
 

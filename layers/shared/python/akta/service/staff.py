@@ -207,7 +207,7 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
     send_success(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})  # TaskGone if it waits no more
     if not (link["state"] == "SignCertificate" and decision == "approve"):
         # The head's approval finishes step 6 only when the signed certificate exists (issue step).
-        outcome = f"reject:{payload['reason_code']}" if decision == "reject" else decision
+        outcome = f"reject:{payload['reason_code']}" if chosen.rejects else decision
         record(records, application_id, step, "finished", role, outcome, at=at)
     return {"application_id": application_id, "decision": decision, "role": role}
 

@@ -38,11 +38,17 @@ def _kind(exc: ServiceError) -> type[ServiceError]:
     return next(k for k in type(exc).__mro__ if k in API_ANSWERS)
 
 
+def _retry_later(answer: Response) -> Response:
+    """A 503 says when to try again."""
+    if answer.status_code == 503:
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer
+
+
 def api_answer(exc: ServiceError, by_code: dict[str, tuple[int, str, str]]) -> Response:
     status, code, message = by_code.get(exc.code) or API_ANSWERS[_kind(exc)]
-    answer = error(status, code, message, [e.as_dict() for e in exc.errors])
+    answer = _retry_later(error(status, code, message, [e.as_dict() for e in exc.errors]))
     if status == 503:
-        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         logger.warning("transient fault answered 503", extra={"code": exc.code, "ids": list(exc.ids)})
     return answer
 
@@ -77,10 +83,7 @@ def page_resolver() -> APIGatewayRestResolver:
         status, _, message = API_ANSWERS[_kind(exc)]
         if status == 404:
             return html(404, pages.not_found_page())
-        answer = html(status, pages.message_page("Permintaan tidak dapat diproses", message))
-        if status == 503:
-            answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return answer
+        return _retry_later(html(status, pages.message_page("Permintaan tidak dapat diproses", message)))
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception):
