@@ -9,7 +9,7 @@ from datetime import date
 
 def render_and_sign(runs: int) -> dict:
     from akta.certificate.layout import CertificateData, render_pdf
-    from akta.certificate.pki import create_local_pki
+    from sandbox.pki import create_local_pki
     from akta.certificate.signing import Pkcs12Signer, check_signature
 
     pki = create_local_pki("Kepala Dinas Bench")

@@ -103,10 +103,10 @@ class Events:
 
     # outside events
     def delivery_events(self):
-        from akta.adapters.records import Records, now
+        from akta.adapters.records import now
         from sandbox.outside import ses_event
 
-        Records().put_waiting(self.completed, "delivery", BENCH_TOKEN, now())  # someone waits for the outcome
+        self.world.sandbox.adapters.records.put_waiting(self.completed, "delivery", BENCH_TOKEN, now())  # someone waits for the outcome
         return ses_event(("Delivery", "Email Delivered"), str(uuid.uuid4()), "success@simulator.amazonses.com",
                          {"application_id": [self.completed]})
 
@@ -127,7 +127,7 @@ class Events:
     def staff_pages(self):
         from akta.service import staff
 
-        staff.start_task(application_id=self.completed, task_token=BENCH_TOKEN, state="VerifyApplication")
+        staff.start_task(self.world.sandbox.adapters, application_id=self.completed, task_token=BENCH_TOKEN, state="VerifyApplication")
         task = self._task("verifier", self.completed)
         return self._api("GET", urlsplit(task.link).path)
 
@@ -135,7 +135,7 @@ class Events:
         from akta.service import delivery
         from sandbox.scenarios import pickup_code
 
-        delivery.start_drive_thru(self.completed, BENCH_TOKEN, "bounced")
+        delivery.start_drive_thru(self.world.sandbox.adapters, self.completed, BENCH_TOKEN, "bounced")
         number = self._whatsapp_number()
         code = pickup_code(self.world, number, self.completed)
         body = f"counter_key={self.world.sandbox.counter_key}&pickup_code={code}"
@@ -149,9 +149,7 @@ class Events:
         return self._api("POST", "/supervisor", body, "application/x-www-form-urlencoded")
 
     def verify_pages(self):
-        from akta.adapters.records import Records
-
-        certificate_id = Records().get(self.completed)["certificate"]["certificate_id"]
+        certificate_id = self.world.sandbox.adapters.records.get(self.completed)["certificate"]["certificate_id"]
         return self._api("GET", f"/verify/{certificate_id}")
 
     # helpers
@@ -247,8 +245,13 @@ def run_child(app: Path, event: dict, memory_mb: int, env: dict) -> Sample:
 def measure(events: Events, runs: int, names: list[str], progress) -> dict:
     """Median cold start and peak memory per function, and of the floor, in `runs` fresh interpreters each."""
     whatsapp = WhatsAppEndpoint()
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers/shared/python'}{os.pathsep}{ROOT}",
-           "AWS_ENDPOINT_URL_SOCIALMESSAGING": whatsapp.url}
+    from akta.config import CATALOGUE, DECLARED
+
+    # Each child gets the Lambda-side environment only: its function's own settings, nothing of the others'.
+    env = {k: v for k, v in os.environ.items() if k not in CATALOGUE and k != DECLARED}
+    env |= {"PYTHONPATH": f"{ROOT / 'layers/shared/python'}{os.pathsep}{ROOT}", "AWS_ENDPOINT_URL_SOCIALMESSAGING": whatsapp.url}
+    own = events.world.sandbox.router.environments
+    floor_env = env | {"APPLICATIONS_TABLE": events.world.sandbox.settings["APPLICATIONS_TABLE"]}
     samples: dict[str, list[Sample]] = {name: [] for name in ["floor", *names]}
     unmeasured: dict[str, str] = {}
     try:
@@ -268,7 +271,7 @@ def measure(events: Events, runs: int, names: list[str], progress) -> dict:
                     unmeasured[name] = "no representative event defined in bench/coldstart.py"
                     continue
                 app, memory = (FLOOR, FLOOR_MEMORY_MB) if name == "floor" else (FUNCTIONS_DIR / name / "app.py", function(name).memory_mb)
-                samples[name].append(run_child(app, event, memory, env))
+                samples[name].append(run_child(app, event, memory, floor_env if name == "floor" else env | own[name]))
     finally:
         whatsapp.stop()
         progress.end()

@@ -268,7 +268,7 @@ def engine_run(world, label: str, name: str, definition: dict, n: int, timeout: 
 
     def start_all():
         for execution in names:
-            payload = {"application_id": execution, "attempt": 1, "timeouts": wait_timeouts()}
+            payload = {"application_id": execution, "attempt": 1, "timeouts": wait_timeouts(world.sandbox.adapters)}
             _guarded(lambda: sfn.start_execution(stateMachineArn=arn, name=execution, input=json.dumps(payload)),
                      errors=errors)
 

@@ -69,6 +69,7 @@ def main(argv=None) -> int:
     results["render_sign"] = certificate.render_and_sign(args.render_runs)
 
     world = World(workdir=args.workdir)
+    os.environ.update(world.sandbox.settings)  # the office's view, for the table sizes and items measured here
     try:
         router = world.sandbox.router
         hospital = flow.Hospital(world)

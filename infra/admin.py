@@ -26,6 +26,7 @@ import os
 import sys
 from pathlib import Path
 
+from akta.config import CATALOGUE, Config, SettingsError
 from akta.domain.errors import Refused, ServiceError
 
 SANDBOX_ENV = Path(".sandbox/env.json")
@@ -83,124 +84,133 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(json.loads(SANDBOX_ENV.read_text()))
     try:
         return {"facility": FACILITY, "staff": STAFF, "task": TASK, "certificate": CERTIFICATE,
-                "signer": SIGNER}[args.group][args.command](args)
+                "signer": SIGNER}[args.group][args.command](args, _adapters(os.environ))
     except ServiceError as problem:  # not found, conflict, refused, invalid input: said, not a traceback
         print(f"refused: {'; '.join(e.message for e in problem.errors) or problem}", file=sys.stderr)
         return 2
+    except SettingsError as missing:
+        print(f"{missing} (set it from the stack's outputs, or use --sandbox with `make serve` running)", file=sys.stderr)
+        return 2
 
 
-def _register(args) -> int:
+def _adapters(environ):
+    """The admin command works for the whole office: it takes every setting its environment has."""
+    from akta.wiring import Wiring
+
+    return Wiring(Config.of(**{name: environ[name] for name in CATALOGUE if name in environ}))
+
+
+def _register(args, adapters) -> int:
     from akta.service import facilities
 
-    facility = facilities.register(args.facility_id, args.name, args.kind, args.contact)
+    facility = facilities.register(adapters, args.facility_id, args.name, args.kind, args.contact)
     print(f"registered {facility['facility_id']} ({facility['kind']})")
     return 0
 
 
-def _issue_key(args) -> int:
+def _issue_key(args, adapters) -> int:
     from akta.service import facilities
 
-    key_id, key = facilities.issue_key(args.facility_id)
+    key_id, key = facilities.issue_key(adapters, args.facility_id)
     print(f"key id: {key_id}\nkey (shown once, give it to the facility): {key}")
     return 0
 
 
-def _revoke_key(args) -> int:
+def _revoke_key(args, adapters) -> int:
     from akta.service import facilities
 
-    if not facilities.revoke_key(args.key_id):
+    if not facilities.revoke_key(adapters, args.key_id):
         print(f"no open key {args.key_id}", file=sys.stderr)
         return 1
     print(f"revoked {args.key_id}")
     return 0
 
 
-def _list_facilities(args) -> int:
+def _list_facilities(args, adapters) -> int:
     from akta.service import facilities
 
-    for facility in facilities.listing():
+    for facility in facilities.listing(adapters):
         keys = ", ".join(f"{k['key_id']} ({k['status']})" for k in facility["keys"]) or "no keys"
         print(f"{facility['facility_id']:<24}{facility['kind']:<10}{facility['name']} — {keys}")
     return 0
 
 
-def _add_staff(args) -> int:
+def _add_staff(args, adapters) -> int:
     from akta.service import directory
 
-    person = directory.add(args.staff_id, args.role, args.name, args.email, args.nip)
+    person = directory.add(adapters, args.staff_id, args.role, args.name, args.email, args.nip)
     print(f"added {person['staff_id']} ({person['role']})")
     return 0
 
 
-def _set_pin(args) -> int:
+def _set_pin(args, adapters) -> int:
     from akta.service import directory
 
     pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("PIN (6-8 digits): ")
-    directory.set_pin(args.staff_id, pin)
+    directory.set_pin(adapters, args.staff_id, pin)
     print(f"PIN set for {args.staff_id}")
     return 0
 
 
-def _set_active(args) -> int:
+def _set_active(args, adapters) -> int:
     from akta.service import directory
 
-    if not directory.set_active(args.staff_id, args.command == "activate"):
+    if not directory.set_active(adapters, args.staff_id, args.command == "activate"):
         print(f"no staff member {args.staff_id}", file=sys.stderr)
         return 1
     print(f"{args.command}d {args.staff_id}")
     return 0
 
 
-def _list_staff(args) -> int:
+def _list_staff(args, adapters) -> int:
     from akta.service import directory
 
-    for person in directory.listing():
+    for person in directory.listing(adapters):
         print(f"{person['staff_id']:<16}{person['role']:<12}{'active' if person['active'] else 'inactive':<10}"
               f"{person['name']} <{person['email']}>")
     return 0
 
 
-def _supervisor(staff_id: str) -> str:
+def _supervisor(adapters, staff_id: str) -> str:
     from akta.service import directory
 
-    if directory.person(staff_id)["role"] != "supervisor":
+    if directory.person(adapters, staff_id)["role"] != "supervisor":
         raise Refused("not_supervisor", staff_id)
     return staff_id
 
 
-def _reassign(args) -> int:
+def _reassign(args, adapters) -> int:
     from akta.service import staff
 
-    moved = staff.reassign(args.application_id, args.state, args.staff_id, args.reason, by=_supervisor(args.by))
+    moved = staff.reassign(adapters, args.application_id, args.state, args.staff_id, args.reason, by=_supervisor(adapters, args.by))
     print(f"{moved['application_id']} {moved['state']}: {moved['from']} -> {moved['to']} (a fresh link was emailed)")
     return 0
 
 
-def _revoke(args) -> int:
+def _revoke(args, adapters) -> int:
     from akta.service import verification
 
-    revocation = verification.revoke(args.certificate_id, args.reason, args.note, _supervisor(args.by))
+    revocation = verification.revoke(adapters, args.certificate_id, args.reason, args.note, _supervisor(adapters, args.by))
     print(f"revoked {revocation['certificate_id']} ({revocation['reason']}); the archive keeps the PDF and this record")
     return 0
 
 
-def _csr(args) -> int:
+def _csr(args, adapters) -> int:
     from akta.adapters.aws import client
-    from akta.adapters.kms_signer import certificate_request
-    from akta.certificate.pki import subject_name
+    from akta.adapters.kms_signer import certificate_request, subject_name
 
-    sys.stdout.write(certificate_request(client("kms"), os.environ["SIGNER_KEY_ID"],
+    sys.stdout.write(certificate_request(client("kms"), adapters.config["SIGNER_KEY_ID"],
                                          subject_name(args.head_name).public_bytes()).decode())
     return 0
 
 
-def _install_certificate(args) -> int:
+def _install_certificate(args, adapters) -> int:
     from akta.adapters.aws import client
     from akta.adapters.kms_signer import check_chain
 
     chain_pem = Path(args.chain_file).read_bytes()
-    chain = check_chain(client("kms"), os.environ["SIGNER_KEY_ID"], chain_pem)
-    client("ssm").put_parameter(Name=os.environ["SIGNER_CERTIFICATE_PARAMETER"], Value=chain_pem.decode(),
+    chain = check_chain(client("kms"), adapters.config["SIGNER_KEY_ID"], chain_pem)
+    client("ssm").put_parameter(Name=adapters.config["SIGNER_CERTIFICATE_PARAMETER"], Value=chain_pem.decode(),
                                 Type="String", Tier="Advanced", Overwrite=True)  # a chain can pass 4 KB
     print(f"installed {len(chain)} certificate(s) for {chain[0].subject.human_friendly}; "
           "new issuing containers sign with it")

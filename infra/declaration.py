@@ -53,6 +53,13 @@ class Function:
     buckets: tuple[str, ...] = ()  # BUCKETS keys its S3 actions apply to
     # Actions granted although the sandbox never sees the call, each with why: (action, reason).
     implicit: tuple[tuple[str, str], ...] = ()
+    # Settings it reads besides its tables' and buckets' names (akta.config.CATALOGUE); its environment has only these.
+    settings: tuple[str, ...] = ()
+
+    @property
+    def setting_names(self) -> tuple[str, ...]:
+        """Every setting the function reads: <KEY>_TABLE and <KEY>_BUCKET of its resources, then `settings`."""
+        return (*(f"{t}_TABLE" for t in self.tables), *(f"{b}_BUCKET" for b in self.buckets), *self.settings)
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,11 @@ _PRESIGNED_POST_KEY = ("kms:GenerateDataKey", "S3 asks KMS for each presigned-PO
 _PRESIGNED_GET = ("s3:GetObject", "document previews are presigned GETs this function signs; S3 authorizes each "
                   "fetch as this function's GetObject")
 
+# Settings that go together: the sender of emails, WhatsApp's sender, what a certificate prints.
+_MAIL = ("MAIL_FROM", "SES_CONFIGURATION_SET")
+_WHATSAPP = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_REGION")
+_CERTIFICATE = ("OFFICE_NAME", "OFFICE_CITY", "PUBLIC_BASE_URL")
+
 FUNCTIONS = (
     Function(
         "intake_api",
@@ -108,6 +120,7 @@ FUNCTIONS = (
         buckets=("UPLOADS",),
         implicit=(_PRESIGNED_POST, _PRESIGNED_POST_KEY, _DECRYPT_DATA),
         memory_mb=512,
+        settings=("STATE_MACHINE_ARN", "WAIT_TIMEOUTS"),
     ),
     Function(
         "facility_authorizer",
@@ -141,6 +154,7 @@ FUNCTIONS = (
         tables=("APPLICATIONS", "TASKS"),
         implicit=(_DECRYPT_TABLES,),
         state_placeholder="HumanTaskArn",
+        settings=(*_MAIL, "PUBLIC_BASE_URL"),
     ),
     Function(
         "staff_pages",
@@ -159,6 +173,7 @@ FUNCTIONS = (
         tables=("APPLICATIONS",),
         implicit=(_DECRYPT_TABLES,),
         state_placeholder="EscalateArn",
+        settings=_MAIL,
     ),
     Function(
         "issue_certificate",
@@ -172,6 +187,7 @@ FUNCTIONS = (
         timeout_s=30,
         pdf_layer=True,
         state_placeholder="IssueCertificateArn",
+        settings=(*_CERTIFICATE, "SIGNER_KEY_ID", "SIGNER_CERTIFICATE_PARAMETER"),
     ),
     Function(
         "release_check",
@@ -184,6 +200,7 @@ FUNCTIONS = (
         timeout_s=30,
         pdf_layer=True,
         state_placeholder="ReleaseCheckArn",
+        settings=(*_CERTIFICATE, "TRUST_ROOT_PARAMETER"),
     ),
     Function(
         "notify_applicant",
@@ -195,6 +212,7 @@ FUNCTIONS = (
         buckets=("ARCHIVE",),
         implicit=(_DECRYPT_DATA,),
         state_placeholder="NotifyApplicantArn",
+        settings=(*_MAIL, *_WHATSAPP),
     ),
     Function(
         "delivery_events",
@@ -211,6 +229,7 @@ FUNCTIONS = (
         tables=("APPLICATIONS", "TASKS"),
         implicit=(_DECRYPT_TABLES,),
         state_placeholder="DriveThruArn",
+        settings=_WHATSAPP,
     ),
     Function(
         "counter_pages",
@@ -238,6 +257,7 @@ FUNCTIONS = (
         buckets=("ARCHIVE",),
         implicit=(_DECRYPT_TABLES, _DATA_KEY),
         memory_mb=512,
+        settings=(*_MAIL, "PUBLIC_BASE_URL"),
     ),
     Function(
         "verify_pages",
@@ -253,6 +273,7 @@ FUNCTIONS = (
         tables=("APPLICATIONS", "TASKS"),
         implicit=(_DECRYPT_TABLES,),
         schedule_minutes=5,
+        settings=_MAIL,
     ),
     Function(
         "record_failure",
@@ -390,7 +411,7 @@ def placeholders() -> dict[str, str]:
     return {f.state_placeholder: f.name for f in FUNCTIONS if f.state_placeholder}
 
 
-def environment(
+def setting_values(
     *,
     tables: dict[str, str],
     buckets: dict[str, str],
@@ -399,11 +420,14 @@ def environment(
     signer_key_id: str,
     signer_certificate_parameter: str,
     trust_root_parameter: str,
+    wait_timeouts: dict[str, int] | None = None,
 ) -> dict[str, str]:
-    """The environment every function gets; the same names in the sandbox and in AWS."""
-    env = {f"{key}_TABLE": name for key, name in tables.items()}
-    env |= {f"{key}_BUCKET": name for key, name in buckets.items()}
-    env |= {
+    """Every setting's value in this deployment, by name (the same names in the sandbox and in AWS)."""
+    import json
+
+    values = {f"{key}_TABLE": name for key, name in tables.items()}
+    values |= {f"{key}_BUCKET": name for key, name in buckets.items()}
+    values |= {
         "STATE_MACHINE_ARN": state_machine_arn,
         "MAIL_FROM": settings.mail_from,
         "SES_CONFIGURATION_SET": settings.configuration_set,
@@ -416,8 +440,24 @@ def environment(
         "SIGNER_KEY_ID": signer_key_id,
         "SIGNER_CERTIFICATE_PARAMETER": signer_certificate_parameter,
         "TRUST_ROOT_PARAMETER": trust_root_parameter,
-        "POWERTOOLS_SERVICE_NAME": "akta-kelahiran",
-        "POWERTOOLS_METRICS_NAMESPACE": "AktaKelahiran",
-        "TZ_OFFICE": "Asia/Jakarta",
     }
-    return env
+    values["WAIT_TIMEOUTS"] = json.dumps(wait_timeouts or {})  # empty: the waits catalogue's defaults
+    return values
+
+
+# What every function gets besides its own settings: Powertools' names for its logs and metrics.
+POWERTOOLS = {"POWERTOOLS_SERVICE_NAME": "akta-kelahiran", "POWERTOOLS_METRICS_NAMESPACE": "AktaKelahiran"}
+
+
+def function_environment(function: Function, values: dict[str, str]) -> dict[str, str]:
+    """A function's environment: only the settings it declares (those with a default may be absent), their
+    names in DECLARED_SETTINGS (which akta.config reads), and Powertools' names."""
+    from akta.config import CATALOGUE, DECLARED
+
+    names = function.setting_names
+    unknown = [n for n in names if n not in CATALOGUE]
+    missing = [n for n in names if n in CATALOGUE and n not in values and CATALOGUE[n].default is None]
+    if unknown or missing:
+        raise ValueError(f"{function.name}: settings unknown {unknown}, without a value {missing}")
+    own = {name: values[name] for name in names if name in values}
+    return {**own, DECLARED: ",".join(names), **POWERTOOLS}

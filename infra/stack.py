@@ -36,8 +36,8 @@ from constructs import Construct
 
 from akta.domain import sop
 from infra.declaration import (
-    ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, GATEWAY_RESPONSES, ROUTES, TABLES, Function, Settings, environment,
-    gateway_response_body, placeholders,
+    ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, GATEWAY_RESPONSES, ROUTES, TABLES, Function, Settings,
+    POWERTOOLS, function_environment, gateway_response_body, placeholders, setting_values,
 )
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -210,7 +210,7 @@ class BirthCertificateStack(Stack):
         self.state_machine_arn = self.format_arn(service="states", resource="stateMachine",
                                                  resource_name=self.state_machine_name,
                                                  arn_format=ArnFormat.COLON_RESOURCE_NAME)
-        env = environment(
+        values = setting_values(
             tables={k: t.table_name for k, t in self.tables.items()},
             buckets={k: b.bucket_name for k, b in self.buckets.items()},
             state_machine_arn=self.state_machine_arn,
@@ -218,11 +218,11 @@ class BirthCertificateStack(Stack):
             signer_key_id=self.signing_key.key_id,
             signer_certificate_parameter=self.signer_certificate.parameter_name,
             trust_root_parameter=self.trust_root.parameter_name,
+            wait_timeouts=dict(settings.wait_timeouts),
         )
-        env["POWERTOOLS_LOG_LEVEL"] = "INFO"
-        if settings.wait_timeouts:
-            env["WAIT_TIMEOUTS"] = json.dumps(dict(settings.wait_timeouts))
-        self.function_environment = env
+        # Each function's environment: its declared settings only.
+        self.function_environments = {f.name: function_environment(f, values) | {"POWERTOOLS_LOG_LEVEL": "INFO"}
+                                      for f in FUNCTIONS}
 
         self.functions: dict[str, lambda_.Function] = {}
         for f in FUNCTIONS:
@@ -240,7 +240,7 @@ class BirthCertificateStack(Stack):
                 layers=[shared, pdf] if f.pdf_layer else [shared],
                 memory_size=f.memory_mb,
                 timeout=Duration.seconds(f.timeout_s),
-                environment=env,
+                environment=self.function_environments[f.name],
                 log_group=log_group,
                 role=role,
                 tracing=lambda_.Tracing.ACTIVE,
@@ -292,7 +292,7 @@ class BirthCertificateStack(Stack):
         self.api = self._api(settings, retention_days)
 
         # --- operations ---------------------------------------------------------------------------------
-        self._operations(settings, env)
+        self._operations(settings)
 
         for name, value, about in (
             ("ApiUrl", self.api.url, "the stage URL (public_base_url points here, or at the custom domain)"),
@@ -453,7 +453,7 @@ class BirthCertificateStack(Stack):
         wafv2.CfnWebACLAssociation(self, "ApiFirewallAssociation", resource_arn=api.deployment_stage.stage_arn,
                                    web_acl_arn=acl.attr_arn)
 
-    def _operations(self, settings: Settings, env: dict[str, str]) -> None:
+    def _operations(self, settings: Settings) -> None:
         self.alarm_topic = sns.Topic(self, "OnCall", display_name="Akta Kelahiran on-call", master_key=self.ops_key,
                                      enforce_ssl=True)
         if settings.alarm_email:
@@ -478,7 +478,7 @@ class BirthCertificateStack(Stack):
             alarm(f"{pascal(name)}Throttles", fn.metric_throttles(period=five_minutes, statistic="Sum"), f"{name}: throttled")
 
         # The per-step EMF metrics of akta.service.common.measure_step (office-calendar minutes, breaches).
-        namespace, service = env["POWERTOOLS_METRICS_NAMESPACE"], env["POWERTOOLS_SERVICE_NAME"]
+        namespace, service = POWERTOOLS["POWERTOOLS_METRICS_NAMESPACE"], POWERTOOLS["POWERTOOLS_SERVICE_NAME"]
 
         def step_metric(name: str, label: str, statistic: str) -> cloudwatch.Metric:
             return cloudwatch.Metric(namespace=namespace, metric_name=name, statistic=statistic, period=Duration.minutes(15),

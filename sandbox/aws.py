@@ -6,7 +6,6 @@ process for Lambda through the router. Product code is unchanged: it finds moto 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -19,7 +18,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
-from infra.declaration import ASL_PATH, BUCKETS, TABLES, Settings, environment, placeholders
+from infra.declaration import ASL_PATH, BUCKETS, TABLES, Settings, placeholders, setting_values
 from sandbox import moto_quirks
 from sandbox.lambdas import LambdaRouter
 from sandbox.outside import Mailbox, SimulatedSiak, WhatsAppOutbox
@@ -41,6 +40,14 @@ SANDBOX_SUPERVISOR_PIN = "135790"  # the sandbox supervisor's console PIN
 
 
 DEMO_FACILITY = "rsud-raden-mattaher"
+
+
+def office_adapters(values: dict[str, str]):
+    """The adapters with every setting: what the sandbox itself, the admin command and the tests use."""
+    from akta.config import Config
+    from akta.wiring import Wiring
+
+    return Wiring(Config.of(**values))
 
 
 def free_port() -> int:
@@ -73,7 +80,7 @@ class Sandbox:
         from akta.adapters import aws as aws_adapter
 
         aws_adapter._client.cache_clear()
-        aws_adapter._table.cache_clear()
+        aws_adapter._dynamodb.cache_clear()
         events = boto3.DEFAULT_SESSION.events
         self.router = LambdaRouter(region=REGION, account=ACCOUNT, log_dir=self.workdir / "logs")
         self.router.install(boto3.DEFAULT_SESSION)
@@ -135,35 +142,32 @@ class Sandbox:
             name="birth-certificate", definition=definition, roleArn=f"arn:aws:iam::{ACCOUNT}:role/sandbox-sfn",
         )["stateMachineArn"]
 
-        env = environment(tables=self.tables, buckets=self.buckets, state_machine_arn=self.state_machine_arn,
-                          settings=settings, signer_key_id=self.signing_key_id,
-                          signer_certificate_parameter=self.signer_certificate_parameter,
-                          trust_root_parameter=self.trust_root_parameter)
-        if self.timeouts:
-            env["WAIT_TIMEOUTS"] = json.dumps(self.timeouts)
-        # Every function gets the same environment here, so one process environment serves them all.
-        os.environ.update(env)
-        self.environment = env
+        # Every setting's value; each function is given only its own (the router), the office's tools all.
+        self.settings = setting_values(tables=self.tables, buckets=self.buckets, state_machine_arn=self.state_machine_arn,
+                                       settings=settings, signer_key_id=self.signing_key_id,
+                                       signer_certificate_parameter=self.signer_certificate_parameter,
+                                       trust_root_parameter=self.trust_root_parameter, wait_timeouts=self.timeouts)
+        self.router.configure(self.settings)
+        self.adapters = office_adapters(self.settings)
 
         from akta.adapters.records import now
-        from akta.adapters.tasks import TaskStore
-
-        self.counter_key = TaskStore().create_counter_key("loket-1", "Loket Drive Thru 1", now())
         from akta.service import directory, facilities
 
+        self.counter_key = self.adapters.tasks.create_counter_key("loket-1", "Loket Drive Thru 1", now())
         for role, person in SANDBOX_STAFF.items():
-            directory.add(person["staff_id"], role, person["name"], person["email"], person.get("nip", ""))
-        directory.set_pin(SANDBOX_STAFF["head"]["staff_id"], SANDBOX_HEAD_PIN)
-        directory.set_pin(SANDBOX_STAFF["supervisor"]["staff_id"], SANDBOX_SUPERVISOR_PIN)
+            directory.add(self.adapters, person["staff_id"], role, person["name"], person["email"], person.get("nip", ""))
+        directory.set_pin(self.adapters, SANDBOX_STAFF["head"]["staff_id"], SANDBOX_HEAD_PIN)
+        directory.set_pin(self.adapters, SANDBOX_STAFF["supervisor"]["staff_id"], SANDBOX_SUPERVISOR_PIN)
 
-        facilities.register(DEMO_FACILITY, "RSUD Raden Mattaher Jambi", "hospital", "admin@rsud-rm.sandbox.test")
-        _, self.facility_key = facilities.issue_key(DEMO_FACILITY)
+        facilities.register(self.adapters, DEMO_FACILITY, "RSUD Raden Mattaher Jambi", "hospital", "admin@rsud-rm.sandbox.test")
+        _, self.facility_key = facilities.issue_key(self.adapters, DEMO_FACILITY)
 
     def _create_signing_key(self) -> None:
         """The head of office's key in KMS, certified by the sandbox's local CA the way the office's CA would:
         a CSR signed by the KMS key itself (`infra.admin signer csr`), a certificate back, the chain installed."""
         from akta.adapters import kms_signer
-        from akta.certificate.pki import create_local_pki, subject_name
+        from akta.adapters.kms_signer import subject_name
+        from sandbox.pki import create_local_pki
 
         kms, ssm = boto3.client("kms"), boto3.client("ssm")
         self.pki = create_local_pki(SANDBOX_STAFF["head"]["name"])
@@ -200,8 +204,9 @@ class Sandbox:
     def set_public_base_url(self, url: str) -> None:
         """Where links point, and the one origin (the hospital page's) allowed to POST uploads to S3."""
         self.public_base_url = url
-        os.environ["PUBLIC_BASE_URL"] = url
-        self.environment["PUBLIC_BASE_URL"] = url
+        self.settings["PUBLIC_BASE_URL"] = url
+        self.router.configure(self.settings)  # functions started before this start again with the new URL
+        self.adapters = office_adapters(self.settings)
         boto3.client("s3").put_bucket_cors(Bucket=self.buckets["UPLOADS"], CORSConfiguration={"CORSRules": [
             {"AllowedOrigins": [url], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
 

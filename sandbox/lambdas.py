@@ -16,12 +16,18 @@ deadlock: answering a task token returns before the interpreter moves on.
 AWS errors can be injected the same way (`inject_aws`, an `AwsFault`): the router answers matching calls
 itself, before they reach moto, so boto3's retries and the adapters see a real error answer.
 
+Each function is imported with only its own declared environment (infra.declaration.function_environment)
+in place of the deployment's settings, as Lambda would start it: its settings are read then, once, and a
+setting missing from its declaration fails its start. `configure` sets the deployment's values; changing
+them drops the imported functions, as a configuration update in AWS starts fresh execution environments.
+
 Functions outside the declaration can be served too (`register`): the benchmarks route a generated
 copy of the state machine to no-op handlers through this same path, to measure the engine alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import json
@@ -41,7 +47,7 @@ from urllib.parse import unquote
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
-from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function
+from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function, function_environment
 
 
 # botocore (service, operation) -> the IAM actions it needs, where that is not "<signing name>:<operation>"
@@ -194,7 +200,8 @@ class LambdaRouter:
         self.timings: dict[str, list[Timing]] = defaultdict(list)  # function -> one Timing per invocation
         self.invocations: dict[str, int] = defaultdict(int)
         self._modules: dict[str, object] = {}
-        self._import_lock = threading.Lock()
+        self.environments: dict[str, dict[str, str]] = {}  # function -> its environment (settings, Powertools)
+        self._import_lock = threading.RLock()
         self._log_lock = threading.Lock()
         self._logs: dict[str, io.TextIOWrapper] = {}
         self._local = threading.local()
@@ -223,6 +230,37 @@ class LambdaRouter:
 
         BaseClient._make_api_call = make_api_call
         self._unpatch = unpatch
+
+    def configure(self, values: dict[str, str]) -> None:
+        """The deployment's setting values: each declared function gets its own environment from them."""
+        with self._import_lock:
+            self.environments = {f.name: function_environment(f, values) for f in FUNCTIONS}
+            for f in FUNCTIONS:
+                self.recycle(f.name)
+
+    def recycle(self, name: str) -> None:
+        """Drop a function's warm environment: its next invocation starts it again (imports, reads settings)."""
+        with self._import_lock:
+            if name in self.environments:
+                self._modules.pop(name, None)
+
+    @contextlib.contextmanager
+    def settings_changed(self, name: str, **values: str | None):
+        """Within the block, `name` runs with these settings changed (None: left out), started afresh."""
+        env = self.environments[name]
+        saved = dict(env)
+        for setting, value in values.items():
+            if value is None:
+                env.pop(setting, None)
+            else:
+                env[setting] = value
+        self.recycle(name)
+        try:
+            yield
+        finally:
+            env.clear()
+            env.update(saved)
+            self.recycle(name)
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -338,7 +376,8 @@ class LambdaRouter:
                 path = FUNCTIONS_DIR / name / "app.py"
                 spec = importlib.util.spec_from_file_location(f"functions.{name}.app", path)
                 module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
+                with _environment(self.environments.get(name, {})):
+                    spec.loader.exec_module(module)
                 self._modules[name] = module
                 # Powertools' log handler holds the stream it was created with: route it too.
                 for handler in logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")).handlers:
@@ -358,3 +397,25 @@ class LambdaRouter:
         for log in self._logs.values():
             log.close()
         self._logs.clear()
+
+
+@contextlib.contextmanager
+def _environment(own: dict[str, str]):
+    """While a function starts, the process environment holds its own settings and no other function's.
+
+    Only the deployment's setting names are touched (the catalogue's, DECLARED_SETTINGS); what the Lambda
+    runtime gives every function (region, credentials, the endpoint) stays.
+    """
+    from akta.config import CATALOGUE, DECLARED
+
+    names = {*CATALOGUE, DECLARED}
+    saved = {n: os.environ[n] for n in names if n in os.environ}
+    for n in saved:
+        del os.environ[n]
+    os.environ.update(own)
+    try:
+        yield
+    finally:
+        for n in names:
+            os.environ.pop(n, None)
+        os.environ.update(saved)

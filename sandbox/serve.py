@@ -15,8 +15,8 @@ def main() -> None:
     world = World(workdir=Path(".sandbox"), schedule_every=30, gateway_port=int(os.environ.get("PORT", "8750")))
     url = world.gateway.url
     # For the admin command (python -m infra.admin --sandbox ...): where the running sandbox is.
-    # The functions' whole environment: a reassignment emails the new person (MAIL_FROM, PUBLIC_BASE_URL, ...).
-    env = dict(world.sandbox.environment)
+    # Every setting: a reassignment emails the new person (MAIL_FROM, PUBLIC_BASE_URL, ...).
+    env = dict(world.sandbox.settings)
     env |= {k: os.environ[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
                                        "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION")}
     (world.sandbox.workdir / "env.json").write_text(json.dumps(env))

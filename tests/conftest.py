@@ -88,3 +88,10 @@ def sfn(world):
     import boto3
 
     return boto3.client("stepfunctions")
+
+
+@pytest.fixture
+def office_environment(world, monkeypatch):
+    """The admin command's environment as an operator sets it from the stack's outputs: every setting."""
+    for name, value in world.sandbox.settings.items():
+        monkeypatch.setenv(name, value)

@@ -8,6 +8,9 @@ from akta.observability import MetricUnit, logger, metrics
 from akta.service import delivery
 from akta.web import pages
 from akta.web.api import form_fields, html, page_resolver
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 app = page_resolver()
 
@@ -30,7 +33,7 @@ def counter():
 @app.post("/counter/lookup")
 def lookup():
     fields = form_fields(app)
-    found = delivery.counter_lookup(fields.get("counter_key", ""), fields.get("pickup_code", ""))
+    found = delivery.counter_lookup(adapters, fields.get("counter_key", ""), fields.get("pickup_code", ""))
     return html(200, pages.handover_page(found))
 
 
@@ -41,7 +44,7 @@ def handover():
         error = FieldError("id_checked", "id_check_required", "Periksa KTP-el pengambil dan centang kotak pemeriksaan sebelum menyerahkan akta.")
         return html(422, pages.layout("Serah terima belum dapat dilakukan", pages.errors_block([error]) +
                                       "<p>Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.</p>"))
-    result = delivery.counter_handover(fields.get("form_token", ""))
+    result = delivery.counter_handover(adapters, fields.get("form_token", ""))
     metrics.add_metric("CounterHandovers", MetricUnit.Count, 1)
     metrics.add_metadata("application_id", result["application_id"])
     logger.info("handover confirmed", extra={"application_id": result["application_id"]})

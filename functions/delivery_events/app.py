@@ -2,6 +2,9 @@
 
 from akta.observability import MetricUnit, logger, metrics, task_handler
 from akta.service.delivery import on_ses_event
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 
 @task_handler(correlation_id_path=None)
@@ -9,7 +12,7 @@ def handler(event, context):
     detail = event["detail"]
     application_id = detail["mail"]["tags"]["application_id"][0]
     logger.append_keys(correlation_id=application_id)
-    answered = on_ses_event(detail["eventType"], application_id)
+    answered = on_ses_event(adapters, detail["eventType"], application_id)
     metrics.add_dimension("event_type", detail["eventType"])
     metrics.add_metric("DeliveryEvents", MetricUnit.Count, 1)
     logger.info("delivery event", extra={"event_type": detail["eventType"], "answered": answered})

@@ -2,13 +2,16 @@
 
 from akta.observability import logger
 from akta.service.facilities import authorize
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 
 @logger.inject_lambda_context
 def handler(event, context):
     token = event.get("authorizationToken") or ""
     scheme, _, key = token.partition(" ")
-    facility_id = authorize(key.strip()) if scheme.lower() == "bearer" else None
+    facility_id = authorize(adapters, key.strip()) if scheme.lower() == "bearer" else None
     if facility_id is None:
         logger.info("facility key refused")
         raise Exception("Unauthorized")  # API Gateway answers 401 (its Gateway Response carries our error shape)

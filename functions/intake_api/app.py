@@ -1,6 +1,5 @@
 """SOP 1-2: the hospital's API (and its web page). The facility comes from the authorizer, never the body."""
 
-import os
 import re
 import time
 from typing import Annotated
@@ -24,6 +23,9 @@ from akta.observability import MetricUnit, log_unexpected, logger, metrics
 from akta.service import intake
 from akta.web import contract, hospital_page
 from akta.web.api import INTERNAL_ERROR, api_resolver, error
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 # This API's own answers for service error codes; every other error answers by its kind (akta.web.api).
 ANSWERS_BY_CODE = {
@@ -45,7 +47,7 @@ app.configure_openapi(
     security=[{"facilityKey": []}],
 )
 idempotency = IdempotencyConfig(event_key_jmespath="[application_id, idempotency_key, action]", expires_after_seconds=24 * 3600)
-persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+persistence = DynamoDBPersistenceLayer(table_name=adapters.config["IDEMPOTENCY_TABLE"])
 
 ERRORS = {
     400: "Malformed request: a body that is not a JSON object, or a `next` that is not from this listing",
@@ -84,7 +86,7 @@ def facility_id() -> str:
 
 @app.post("/v1/applications", status_code=201, summary="Create a draft", responses=answers(201, "The draft", 400, 415))
 def create_draft(application: Annotated[ApplicationInput, Body()]) -> contract.DraftResponse:
-    return contract.DraftResponse(**intake.create_draft(application.model_dump(mode="json"), facility_id=facility_id()))
+    return contract.DraftResponse(**intake.create_draft(adapters, application.model_dump(mode="json"), facility_id=facility_id()))
 
 
 @app.get("/v1/applications", summary="List the facility's own applications, newest first",
@@ -94,31 +96,31 @@ def list_applications(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     next: Annotated[str | None, Query(max_length=2048)] = None,  # noqa: A002 - the API's own name
 ) -> contract.ApplicationList:
-    return contract.ApplicationList(**intake.list_applications(facility_id=facility_id(), status=status, limit=limit, after=next))
+    return contract.ApplicationList(**intake.list_applications(adapters, facility_id=facility_id(), status=status, limit=limit, after=next))
 
 
 @app.get("/v1/applications/<application_id>", summary="Status, SOP timeline and reasons",
          responses=answers(200, "The application's status", 404))
 def status(application_id: ApplicationId) -> contract.StatusResponse:
-    return contract.StatusResponse(**intake.status(application_id, facility_id=facility_id()))
+    return contract.StatusResponse(**intake.status(adapters, application_id, facility_id=facility_id()))
 
 
 @app.put("/v1/applications/<application_id>", summary="Update a draft or a returned application",
          responses=answers(200, "The updated draft", 400, 404, 409, 415))
 def update_draft(application_id: ApplicationId, application: Annotated[ApplicationInput, Body()]) -> contract.DraftResponse:
-    return contract.DraftResponse(**intake.update_draft(application_id, application.model_dump(mode="json"), facility_id=facility_id()))
+    return contract.DraftResponse(**intake.update_draft(adapters, application_id, application.model_dump(mode="json"), facility_id=facility_id()))
 
 
 @app.post("/v1/applications/<application_id>/uploads", summary="Presigned POSTs, one per document",
           responses=answers(200, "One presigned POST per document", 400, 404, 409, 415))
 def upload_slots(application_id: ApplicationId, request: Annotated[contract.UploadRequest, Body()]) -> contract.UploadSlotsResponse:
-    return contract.UploadSlotsResponse(**intake.upload_slots(application_id, request.documents, facility_id=facility_id()))
+    return contract.UploadSlotsResponse(**intake.upload_slots(adapters, application_id, request.documents, facility_id=facility_id()))
 
 
 @app.post("/v1/applications/<application_id>/uploads/confirm", summary="Check what actually landed",
           responses=answers(200, "Each required document's state", 404))
 def confirm_uploads(application_id: ApplicationId) -> contract.ConfirmResponse:
-    return contract.ConfirmResponse(**intake.confirm_uploads(application_id, facility_id=facility_id()))
+    return contract.ConfirmResponse(**intake.confirm_uploads(adapters, application_id, facility_id=facility_id()))
 
 
 @app.post("/v1/applications/<application_id>/submit", status_code=202, summary="Submit a draft (idempotent)",
@@ -151,7 +153,7 @@ def _once(action: str, application_id: str, idempotency_key: str):
 @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency)
 def _submit_once(request: dict) -> dict:
     do = intake.submit if request["action"] == "submit" else intake.resubmit
-    return do(request["application_id"], facility_id=request["facility_id"])
+    return do(adapters, request["application_id"], facility_id=request["facility_id"])
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)

@@ -7,6 +7,9 @@ from akta.observability import MetricUnit, logger, metrics
 from akta.service import staff
 from akta.web import pages
 from akta.web.api import form_fields, html, page_resolver
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 app = page_resolver()
 
@@ -22,16 +25,16 @@ REFUSALS = {
 
 @app.get("/staff/tasks/<link_id>")
 def show(link_id: str):
-    return html(200, pages.task_page(staff.open_page(link_id)))
+    return html(200, pages.task_page(staff.open_page(adapters, link_id)))
 
 
 @app.post("/staff/tasks/<link_id>")
 def decide(link_id: str):
     form = form_fields(app)
     try:
-        result = staff.decide(link_id, form)
+        result = staff.decide(adapters, link_id, form)
     except staff.FormInvalid as invalid:
-        return html(422, pages.task_page(staff.open_page(link_id), invalid.errors))
+        return html(422, pages.task_page(staff.open_page(adapters, link_id), invalid.errors))
     metrics.add_metric("StaffDecisions", MetricUnit.Count, 1)
     metrics.add_metadata("application_id", result["application_id"])
     logger.info("staff decision", extra={"application_id": result["application_id"], "decision": result["decision"], "role": result["role"]})

@@ -6,6 +6,9 @@ from akta.observability import MetricUnit, logger, metrics
 from akta.service import supervision
 from akta.web import pages
 from akta.web.api import form_fields, html, page_resolver
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 app = page_resolver()
 
@@ -18,14 +21,14 @@ def sign_in_page():
 @app.post("/supervisor")
 def sign_in():
     fields = form_fields(app)
-    return html(200, pages.supervisor_page(supervision.sign_in(fields.get("staff_id", ""), fields.get("pin", ""))))
+    return html(200, pages.supervisor_page(supervision.sign_in(adapters, fields.get("staff_id", ""), fields.get("pin", ""))))
 
 
 @app.post("/supervisor/<action>")
 def act(action: str):
     if action not in ("reassign", "revoke"):
         return html(404, pages.not_found_page())
-    console, errors = supervision.act(action, form_fields(app))
+    console, errors = supervision.act(adapters, action, form_fields(app))
     if not errors:
         metrics.add_metric(f"Supervisor{action.title()}", MetricUnit.Count, 1)
         logger.info("supervisor action", extra={"action": action, "supervisor": console.supervisor["staff_id"]})

@@ -10,6 +10,9 @@ from akta.observability import MetricUnit, logger, metrics
 from akta.service import verification
 from akta.web import pages
 from akta.web.api import html, page_resolver
+from akta.wiring import Wiring
+
+adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 app = page_resolver()
 MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is ~15 KB; anything far larger is not one
@@ -17,18 +20,18 @@ MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is ~15 KB; anything far larger is 
 
 @app.get("/verify/<certificate_id>")
 def show(certificate_id: str):
-    found = verification.lookup(certificate_id)
+    found = verification.lookup(adapters, certificate_id)
     metrics.add_metric(f"Verifications{found['state'].capitalize()}", MetricUnit.Count, 1)
     return html(200 if found["state"] != "unknown" else 404, pages.verification_page(found))
 
 
 @app.post("/verify/<certificate_id>")
 def compare(certificate_id: str):
-    found = verification.lookup(certificate_id)
+    found = verification.lookup(adapters, certificate_id)
     pdf = _uploaded_pdf()
     if pdf is None:
         return html(422, pages.verification_page(found, comparison="missing"))
-    same = verification.identical(certificate_id, pdf)
+    same = verification.identical(adapters, certificate_id, pdf)
     return html(200, pages.verification_page(found, comparison={True: "identical", False: "different", None: None}[same]))
 
 

@@ -9,7 +9,6 @@ from datetime import date
 
 import requests
 
-from akta.adapters.archive import Archive
 from akta.certificate.layout import read_embedded_record
 from sandbox import samples
 
@@ -121,5 +120,5 @@ def test_sptjm_spouses_certificate_carries_the_required_remark_and_the_witnesses
     world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()
     world.head.decide(world.head.link_for(application_id), decision="approve").raise_for_status()
     world.hospital.wait_for_status(application_id, "COMPLETED")
-    record = read_embedded_record(Archive().certificate(application_id))
+    record = read_embedded_record(world.sandbox.adapters.archive.certificate(application_id))
     assert record["remark"] == "yang perkawinannya belum tercatat sesuai dengan ketentuan peraturan perundang-undangan"

@@ -136,26 +136,26 @@ def test_sop6_the_signing_pin_locks_after_five_wrong_attempts_and_unlocks_after_
     from akta.service import directory
     from akta.service.common import now
 
-    directory.add("kadis-uji", "head", "Kepala Dinas Uji", "kadis.uji@disdukcapil.test")
-    directory.set_pin("kadis-uji", "11223344")
+    directory.add(world.sandbox.adapters, "kadis-uji", "head", "Kepala Dinas Uji", "kadis.uji@disdukcapil.test")
+    directory.set_pin(world.sandbox.adapters, "kadis-uji", "11223344")
     for attempts_left in (4, 3, 2, 1):
         with pytest.raises(directory.PinRefused) as refused:
-            directory.check_pin("kadis-uji", "99999999")
+            directory.check_pin(world.sandbox.adapters, "kadis-uji", "99999999")
         assert (refused.value.code, refused.value.attempts_left) == ("wrong", attempts_left)
     with pytest.raises(directory.PinRefused) as refused:
-        directory.check_pin("kadis-uji", "99999999")
+        directory.check_pin(world.sandbox.adapters, "kadis-uji", "99999999")
     assert refused.value.code == "locked"
     with pytest.raises(directory.PinRefused) as refused:
-        directory.check_pin("kadis-uji", "11223344")  # even the right PIN, while locked
+        directory.check_pin(world.sandbox.adapters, "kadis-uji", "11223344")  # even the right PIN, while locked
     assert refused.value.code == "locked"
-    directory.check_pin("kadis-uji", "11223344", now() + directory.PIN_LOCKOUT + timedelta(seconds=1))
+    directory.check_pin(world.sandbox.adapters, "kadis-uji", "11223344", now() + directory.PIN_LOCKOUT + timedelta(seconds=1))
 
 
-def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new_one_decides(world, sfn):
+def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new_one_decides(world, sfn, office_environment):
     from akta.service import directory
     from infra import admin
 
-    directory.add("wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test")
+    directory.add(world.sandbox.adapters, "wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test")
     application_id, _ = submitted_to_verifier(world)
     old_link = world.verifier.link_for(application_id)
     assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti", "--by", "sari"]) == 0
@@ -229,7 +229,7 @@ def test_sop5_a_bug_behind_the_page_is_a_logged_500_page(world, monkeypatch):
 
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
-    monkeypatch.setattr(staff, "open_page", lambda link_id: {}["no such key"])
+    monkeypatch.setattr(staff, "open_page", lambda adapters, link_id: {}["no such key"])
     log = world.sandbox.workdir / "logs" / "staff_pages.log"
     before = log.read_text(encoding="utf-8").count("\n")
     broken = requests.get(link, timeout=30)

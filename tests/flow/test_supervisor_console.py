@@ -29,8 +29,8 @@ def test_the_console_asks_for_id_and_pin_and_refuses_anyone_else(world):
 
     page = requests.get(f"{world.gateway.url}/supervisor", timeout=30)
     assert page.status_code == 200 and "name='pin'" in page.text and "form_token" not in page.text
-    directory.add("sup-uji", "supervisor", "Supervisor Uji", "sup-uji@disdukcapil.test")
-    directory.set_pin("sup-uji", "24681357")
+    directory.add(world.sandbox.adapters, "sup-uji", "supervisor", "Supervisor Uji", "sup-uji@disdukcapil.test")
+    directory.set_pin(world.sandbox.adapters, "sup-uji", "24681357")
 
     not_supervisor = sign_in(world, "budi", "24681357")  # a verifier
     assert not_supervisor.status_code == 403 and "bukan supervisor" in not_supervisor.text
@@ -43,7 +43,7 @@ def test_the_console_asks_for_id_and_pin_and_refuses_anyone_else(world):
 def test_sop5_a_supervisor_reassigns_from_the_console_and_the_timeline_says_who_and_why(world, sfn):
     from akta.service import directory
 
-    directory.add("tono", "verifier", "Tono Verifikator", "tono@disdukcapil.test")
+    directory.add(world.sandbox.adapters, "tono", "verifier", "Tono Verifikator", "tono@disdukcapil.test")
     application_id, _ = submitted_to_verifier(world)
     old_link = world.verifier.link_for(application_id)
     console = sign_in(world)
@@ -98,10 +98,10 @@ def test_an_action_without_the_consoles_token_is_refused(world, form_token):
 def test_a_console_rendered_before_the_supervisor_was_deactivated_acts_no_more(world):
     from akta.service import directory
 
-    directory.add("sup-cuti", "supervisor", "Supervisor Cuti", "sup-cuti@disdukcapil.test")
-    directory.set_pin("sup-cuti", "13572468")
+    directory.add(world.sandbox.adapters, "sup-cuti", "supervisor", "Supervisor Cuti", "sup-cuti@disdukcapil.test")
+    directory.set_pin(world.sandbox.adapters, "sup-cuti", "13572468")
     console = sign_in(world, "sup-cuti", "13572468")
-    directory.set_active("sup-cuti", False)
+    directory.set_active(world.sandbox.adapters, "sup-cuti", False)
     refused = post(world, "revoke", {"form_token": token(console), "certificate_id": "x", "reason": "lainnya", "note": "x"})
     assert refused.status_code == 403 and "Masuk kembali" in refused.text
     assert sign_in(world, "sup-cuti", "13572468").status_code == 403

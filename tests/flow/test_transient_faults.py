@@ -14,7 +14,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from akta.adapters import aws
-from akta.adapters.archive import Archive
 from akta.domain.errors import TransientError
 from sandbox import samples
 from sandbox.lambdas import AwsFault
@@ -74,15 +73,15 @@ def test_a_permanent_aws_fault_ends_in_record_failure_with_the_application_and_i
     assert final["status"] == "FAILED" and final["failure"]["error"] == "ClientError"
     assert denied.served == 1  # not retried: by boto3 or by the state machine
     assert final["application"]["child"]["name"] == payload["child"]["name"]
-    assert sorted(Archive().archived_documents(application_id)) == sorted(d["kind"] for d in created["required_documents"])
+    assert sorted(world.sandbox.adapters.archive.archived_documents(application_id)) == sorted(d["kind"] for d in created["required_documents"])
     assert "RecordFailure" in [e["stateEnteredEventDetails"]["name"] for e in history(world, application_id)
                                if e["type"].endswith("StateEntered")]
 
 
 @pytest.mark.parametrize("operation, call, code, status", [
-    ("dynamodb:GetItem", lambda: aws.table("APPLICATIONS_TABLE").get_item(Key={"pk": "APP#x", "sk": "META"}),
+    ("dynamodb:GetItem", lambda: aws.table("a-table").get_item(Key={"pk": "APP#x", "sk": "META"}),
      "ThrottlingException", 400),
-    ("dynamodb:Query", lambda: aws.table("APPLICATIONS_TABLE").query(KeyConditionExpression="pk = :p",
+    ("dynamodb:Query", lambda: aws.table("a-table").query(KeyConditionExpression="pk = :p",
                                                                       ExpressionAttributeValues={":p": "STAFF"}),
      "RequestLimitExceeded", 400),
     ("s3:ListObjectsV2", lambda: aws.client("s3").list_objects_v2(Bucket="any"), "SlowDown", 503),

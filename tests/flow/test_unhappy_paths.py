@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import threading
 import time
@@ -20,8 +19,6 @@ import boto3
 import pytest
 import requests
 
-from akta.adapters.archive import Archive
-from akta.adapters.records import Records
 from akta.domain.calendar import load_calendar
 from sandbox import samples, scenarios
 from sandbox.aws import DEMO_FACILITY
@@ -31,13 +28,10 @@ SHORT = 2  # seconds: the outer limit for the waits that are meant to time out
 
 
 @contextlib.contextmanager
-def office_timeouts(**seconds):
+def office_timeouts(world, **seconds):
     """The office's configured outer limits, for the submissions made inside this block."""
-    os.environ["WAIT_TIMEOUTS"] = json.dumps(seconds)
-    try:
+    with world.sandbox.router.settings_changed("intake_api", WAIT_TIMEOUTS=json.dumps(seconds)):
         yield
-    finally:
-        os.environ.pop("WAIT_TIMEOUTS", None)
 
 
 def submitted(world, **payload_args) -> tuple[str, dict]:
@@ -97,7 +91,7 @@ def rejections(world) -> dict:
 
 def escalation(world) -> dict:
     """The operator does not act within the outer limit: supervisor told, fresh link, old link dead."""
-    with office_timeouts(operator=SHORT):
+    with office_timeouts(world, operator=SHORT):
         application_id, payload = submitted(world)
     old_link = world.operator.link_for(application_id)
     world.sandbox.mailbox.wait_for("supervisor@sandbox.disdukcapil.test", application_id, timeout=30)
@@ -151,20 +145,20 @@ def delivery(world, kind: str) -> dict:
     email = {"no_confirmation": "warga.tanpa.kabar@example.com", "rejected": "belum.terverifikasi@example.com", "no_email": None}[kind]
     if kind == "rejected":
         world.sandbox.mailbox.rejecting.add(email)
-    with office_timeouts(delivery=SHORT) if kind == "no_confirmation" else contextlib.nullcontext():
+    with office_timeouts(world, delivery=SHORT) if kind == "no_confirmation" else contextlib.nullcontext():
         application_id, payload = submitted(world, email=email, whatsapp=whatsapp)
     approve_all(world, application_id, payload)
     world.hospital.wait_for_status(application_id, "DRIVE_THRU")
     code = scenarios.pickup_code(world, "+62" + whatsapp.replace("-", "")[1:], application_id)
     world.counter.hand_over(code).raise_for_status()
     return {"id": application_id, "final": world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED"),
-            "delivery_outcome": Records().get(application_id)["delivery_outcome"]}
+            "delivery_outcome": world.sandbox.adapters.records.get(application_id)["delivery_outcome"]}
 
 
 def drive_thru_escalation(world) -> dict:
     """Nobody comes to the counter within the outer limit: escalated, a fresh pickup code, the old one dead."""
     whatsapp, number = "0812-2222-0005", "+6281222220005"
-    with office_timeouts(drive_thru=SHORT):
+    with office_timeouts(world, drive_thru=SHORT):
         application_id, payload = submitted(world, email="bounce@simulator.amazonses.com", whatsapp=whatsapp)
     approve_all(world, application_id, payload)
     deadline = time.monotonic() + 30
@@ -179,7 +173,7 @@ def drive_thru_escalation(world) -> dict:
 def tampered_certificate(world) -> dict:
     """Someone changes the archived PDF between signing and release: nothing is sent."""
     def tamper(event):
-        archive = Archive()
+        archive = world.sandbox.adapters.archive
         pdf = bytearray(archive.certificate(event["application_id"]))
         pdf[64] ^= 0x01  # one byte inside the signed range (the signature's own padding would not count)
         archive.put_certificate(event["application_id"], bytes(pdf))
@@ -202,7 +196,7 @@ def concurrent_submits(world) -> dict:
     def submit():
         barrier.wait()
         try:
-            answers.append(intake.submit(application_id, facility_id=DEMO_FACILITY)["execution"])
+            answers.append(intake.submit(world.sandbox.adapters, application_id, facility_id=DEMO_FACILITY)["execution"])
         except Conflict as conflict:
             answers.append(conflict.code)
 
@@ -331,11 +325,11 @@ def test_a_transient_lambda_fault_is_retried_and_the_flow_recovers(played, world
 def test_a_permanent_fault_ends_in_the_recorded_failure_with_the_application_and_documents_intact(played, world):
     run = result(played, "permanent_fault")
     assert run["final"]["status"] == "FAILED"
-    current = Records().get(run["id"])
+    current = world.sandbox.adapters.records.get(run["id"])
     assert current["failure"]["error"] == "InjectedPermanentFault"
     assert run["final"]["failure"]["error"] == "InjectedPermanentFault"  # visible to the hospital
     assert run["final"]["application"]["child"]["name"]  # the data is still there
-    assert sorted(Archive().archived_documents(run["id"])) == sorted(
+    assert sorted(world.sandbox.adapters.archive.archived_documents(run["id"])) == sorted(
         ["surat_keterangan_lahir", "kartu_keluarga", "buku_nikah", "ktp_ibu", "ktp_ayah"])
     assert outcomes(run["final"])[-1] == ("-", "failed:InjectedPermanentFault")
     sfn = boto3.client("stepfunctions")
@@ -363,7 +357,7 @@ def test_sop8_a_pickup_past_its_outer_limit_escalates_with_a_fresh_code_and_the_
 def test_sop7_a_tampered_certificate_is_never_sent_and_the_failure_is_recorded(played, world):
     run = result(played, "tampered_certificate")
     assert run["final"]["status"] == "FAILED"
-    assert Records().get(run["id"])["failure"]["error"] == "ReleaseCheckFailed"
+    assert world.sandbox.adapters.records.get(run["id"])["failure"]["error"] == "ReleaseCheckFailed"
     assert ("7", "release_refused:signature_invalid") in outcomes(run["final"])
     assert not [m for m in world.sandbox.mailbox.sent() if run["id"] in m.text and m.attachments]
     assert world.sandbox.whatsapp.to("+6281222220004") == []
@@ -419,7 +413,7 @@ def sinks(world) -> dict[str, str]:
     # Reason codes and step outcomes, each line keyed by the application it belongs to.
     reason_codes = []
     for application_id in _application_ids(world):
-        records = Records()
+        records = world.sandbox.adapters.records
         reason_codes += [f"{application_id} {r['code']}" for r in records.get(application_id).get("reasons", [])]
         reason_codes += [f"{application_id} {e.outcome}" for e in records.events(application_id)]
     return {

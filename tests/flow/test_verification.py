@@ -38,7 +38,7 @@ def test_an_unknown_certificate_id_is_unknown(world):
     assert page.status_code == 404 and "Akta tidak dikenal" in page.text
 
 
-def test_a_revoked_certificate_shows_revoked_and_the_archive_keeps_the_document_and_the_record(world):
+def test_a_revoked_certificate_shows_revoked_and_the_archive_keeps_the_document_and_the_record(world, office_environment):
     import json
 
     import boto3
@@ -76,7 +76,6 @@ def test_sop6_the_signed_pdf_is_archived_under_object_lock_with_its_sha256_recor
     from botocore.exceptions import ClientError
 
     from akta.adapters.archive import certificate_key
-    from akta.adapters.records import Records
     from infra.declaration import Settings
 
     outcome = scenarios.complete_file(world)
@@ -85,7 +84,7 @@ def test_sop6_the_signed_pdf_is_archived_under_object_lock_with_its_sha256_recor
     assert head["ObjectLockMode"] == Settings.archive_retention_mode
     assert head["ObjectLockRetainUntilDate"] > datetime.now(timezone.utc) + timedelta(days=Settings.archive_retention_days - 1)
     pdf = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    assert Records().get(outcome.application_id)["certificate"]["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert world.sandbox.adapters.records.get(outcome.application_id)["certificate"]["sha256"] == hashlib.sha256(pdf).hexdigest()
     with pytest.raises(ClientError):  # no one deletes a locked version of a signed certificate
         s3.delete_object(Bucket=bucket, Key=key, VersionId=head["VersionId"])
     assert s3.get_object(Bucket=bucket, Key=key, VersionId=head["VersionId"])["Body"].read() == pdf

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from infra import admin as command
+
+pytestmark = pytest.mark.usefixtures("office_environment")
 
 
 def test_the_admin_command_registers_a_facility_issues_a_key_lists_and_revokes_it(world, capsys):
@@ -39,7 +42,7 @@ def test_the_admin_command_manages_the_staff_directory_and_a_pin(world, capsys, 
     assert command.main(["staff", "add", "wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("13579246\n"))
     assert command.main(["staff", "set-pin", "wati", "--pin-stdin"]) == 0
-    directory.check_pin("wati", "13579246")  # the PIN works; it is stored only as a salted hash
+    directory.check_pin(world.sandbox.adapters, "wati", "13579246")  # the PIN works; it is stored only as a salted hash
     assert command.main(["staff", "deactivate", "wati"]) == 0
     assert command.main(["staff", "list"]) == 0
     listing = capsys.readouterr().out
@@ -52,7 +55,7 @@ def test_the_signer_commands_make_a_csr_for_the_kms_key_and_install_only_a_chain
     import boto3
     from cryptography import x509
 
-    from akta.certificate.pki import create_local_pki
+    from sandbox.pki import create_local_pki
 
     assert command.main(["signer", "csr", "Kepala Dinas Sandbox"]) == 0
     csr_pem = capsys.readouterr().out.encode()
@@ -63,8 +66,7 @@ def test_the_signer_commands_make_a_csr_for_the_kms_key_and_install_only_a_chain
     # A chain whose certificate is for another key is refused, and the installed chain stays.
     stranger = create_local_pki("Orang Lain")
     other_key = boto3.client("kms").create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")["KeyMetadata"]["KeyId"]
-    from akta.adapters.kms_signer import certificate_request
-    from akta.certificate.pki import subject_name
+    from akta.adapters.kms_signer import certificate_request, subject_name
 
     wrong = tmp_path / "wrong.pem"
     wrong.write_bytes(stranger.certify(certificate_request(boto3.client("kms"), other_key, subject_name("Orang Lain").public_bytes()))

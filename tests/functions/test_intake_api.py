@@ -12,7 +12,6 @@ import boto3
 import pytest
 import requests
 
-from akta.adapters.archive import Archive
 from akta.domain.documents import MAX_DOCUMENT_BYTES
 from sandbox import samples
 
@@ -35,8 +34,8 @@ def key(world):
 def other_key(world):
     from akta.service import facilities
 
-    facilities.register("klinik-lain", "Klinik Lain", "clinic", "admin@klinik-lain.test")
-    return facilities.issue_key("klinik-lain")[1]
+    facilities.register(world.sandbox.adapters, "klinik-lain", "Klinik Lain", "clinic", "admin@klinik-lain.test")
+    return facilities.issue_key(world.sandbox.adapters, "klinik-lain")[1]
 
 
 def create(api, key, payload=None) -> str:
@@ -61,13 +60,13 @@ def test_a_request_without_a_valid_facility_key_is_refused_in_the_error_shape(ap
     assert response.json()["error"]["code"] == "unauthenticated"
 
 
-def test_a_revoked_key_no_longer_opens_the_api(api):
+def test_a_revoked_key_no_longer_opens_the_api(api, world):
     from akta.service import facilities
 
-    facilities.register("bidan-uji", "Bidan Uji", "midwife", "bidan@uji.test")
-    key_id, key = facilities.issue_key("bidan-uji")
+    facilities.register(world.sandbox.adapters, "bidan-uji", "Bidan Uji", "midwife", "bidan@uji.test")
+    key_id, key = facilities.issue_key(world.sandbox.adapters, "bidan-uji")
     assert requests.get(api, headers=headers(key), timeout=30).status_code == 200
-    assert facilities.revoke_key(key_id)
+    assert facilities.revoke_key(world.sandbox.adapters, key_id)
     assert requests.get(api, headers=headers(key), timeout=30).status_code == 401
 
 
@@ -138,8 +137,8 @@ def test_another_facilitys_application_is_404_for_every_operation_and_reveals_no
 def test_the_facility_lists_its_own_applications_newest_first_paginated_and_by_status(api, world):
     from akta.service import facilities
 
-    facilities.register("bidan-daftar", "Bidan Daftar", "midwife", "bidan@daftar.test")
-    _, key = facilities.issue_key("bidan-daftar")
+    facilities.register(world.sandbox.adapters, "bidan-daftar", "Bidan Daftar", "midwife", "bidan@daftar.test")
+    _, key = facilities.issue_key(world.sandbox.adapters, "bidan-daftar")
     ids = [create(api, key) for _ in range(3)]
     first = requests.get(api, params={"limit": 2}, headers=headers(key), timeout=30).json()
     second = requests.get(api, params={"limit": 2, "next": first["next"]}, headers=headers(key), timeout=30).json()
@@ -221,7 +220,7 @@ def test_sop3_the_completeness_check_returns_every_reason_at_once(world):
     assert reasons == {("documents.kartu_keluarga", "document_missing"), ("documents.ktp_ibu", "document_type"),
                        ("documents.ktp_ayah", "document_empty")}
     assert all(r["message"] for r in returned["reasons"])
-    assert Archive().archived_documents(application_id) == []  # nothing incomplete reaches the archive
+    assert world.sandbox.adapters.archive.archived_documents(application_id) == []  # nothing incomplete reaches the archive
 
 
 def test_an_application_in_the_registry_cannot_be_changed_or_uploaded_to(world, api, key):

@@ -271,7 +271,7 @@ def native_build(python313, dists):
 
 
 IMPORTER = r"""
-import importlib, importlib.util, json, pkgutil, platform, sys
+import importlib, importlib.util, json, os, pkgutil, platform, sys
 job = json.loads(sys.argv[1])
 sys.pycache_prefix = job["pycache"]  # keep 3.13 bytecode out of the source tree
 sys.path[0:0] = job["path"]
@@ -288,9 +288,10 @@ for package in job["walk"]:
             importlib.import_module(info.name)
         except BaseException as e:
             failed[info.name] = f"{type(e).__name__}: {e}"
-for name, app in job["apps"]:
+for name, app, environment in job["apps"]:
     folder = app.rsplit("/", 1)[0]
     sys.path.insert(0, folder)
+    os.environ.update(environment)  # the function's own declared environment, as Lambda starts it
     try:
         spec = importlib.util.spec_from_file_location(f"function_{name}", app)
         module = importlib.util.module_from_spec(spec)
@@ -301,6 +302,8 @@ for name, app in job["apps"]:
         failed[f"functions/{name}/app.py"] = f"{type(e).__name__}: {e}"
     finally:
         sys.path.remove(folder)
+        for variable in environment:
+            del os.environ[variable]
 print(json.dumps({
     "version": list(sys.version_info[:2]), "machine": platform.machine(), "apps": apps, "failed": failed,
     "top": sorted({m.split(".")[0] for m in sys.modules}),
@@ -332,12 +335,12 @@ def extension_modules(site: Path) -> list[str]:
     return sorted(found)
 
 
-def placeholder_environment() -> dict[str, str]:
-    """The declared environment with placeholder values: app modules may read it at import."""
+def placeholder_environment(function) -> dict[str, str]:
+    """A function's declared environment with placeholder values: app modules read it at import."""
     from infra import declaration
 
     kwargs = {}
-    for name, param in inspect.signature(declaration.environment).parameters.items():
+    for name, param in inspect.signature(declaration.setting_values).parameters.items():
         if name == "tables":
             kwargs[name] = {t.key: f"{t.key.lower()}-table" for t in TABLES}
         elif name == "buckets":
@@ -348,16 +351,16 @@ def placeholder_environment() -> dict[str, str]:
             kwargs[name] = f"arn:aws:states:ap-southeast-3:123456789012:stateMachine:{name}"
         elif param.default is inspect.Parameter.empty:
             kwargs[name] = f"placeholder-{name}"
-    return declaration.environment(**kwargs)
+    return declaration.function_environment(function, declaration.setting_values(**kwargs))
 
 
 def import_under_313(native_build, path: list[Path], *, modules=(), walk=(), apps=()) -> dict:
     job = {"path": [str(p) for p in path], "modules": list(modules), "walk": list(walk),
-           "apps": [[f.name, str(ROOT / "functions" / f.name / "app.py")] for f in apps],
+           "apps": [[f.name, str(ROOT / "functions" / f.name / "app.py"), placeholder_environment(f)] for f in apps],
            "pycache": str(native_build["root"] / "pycache")}
     env = {"PATH": "/usr/bin:/bin", "HOME": str(native_build["root"]), "AWS_DEFAULT_REGION": "ap-southeast-3",
            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
-           "AWS_LAMBDA_FUNCTION_NAME": "import-test", **placeholder_environment()}
+           "AWS_LAMBDA_FUNCTION_NAME": "import-test"}
     # -I -S: no user or system site-packages, no PYTHONPATH: only the given folders and the stdlib.
     out = subprocess.run([native_build["executable"], "-I", "-S", "-c", IMPORTER, json.dumps(job)],
                          capture_output=True, text=True, env=env, cwd=native_build["root"], timeout=300)

@@ -9,7 +9,7 @@ import pytest
 from test_synth import synthesized
 
 from akta.domain import sop
-from infra.declaration import BUCKETS, FUNCTIONS, ROUTES, TABLES, Settings, placeholders
+from infra.declaration import BUCKETS, FUNCTIONS, POWERTOOLS, ROUTES, TABLES, Settings, placeholders
 from infra.stack import (
     KMS_SIGNING_ACTIONS, S3_BUCKET_ACTIONS, SFN_EXECUTION_ACTIONS, SFN_TOKEN_ACTIONS, SIGNER_PLACEHOLDER, granted_actions,
     staff_step_numbers, timeline_steps,
@@ -81,18 +81,26 @@ def test_functions_trace_with_xray_log_to_their_own_retained_group_and_run_as_th
         assert "ManagedPolicyArns" not in synth.template["Resources"][role]["Properties"]
 
 
-def test_every_function_gets_the_declared_environment_and_powertools_settings(synth):
-    environments = [function_props(synth, f.name)["Environment"]["Variables"] for f in FUNCTIONS]
-    assert all(env == environments[0] for env in environments)
-    env = environments[0]
-    assert env["POWERTOOLS_SERVICE_NAME"] == "akta-kelahiran" and env["POWERTOOLS_METRICS_NAMESPACE"] == "AktaKelahiran"
-    assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
-    assert env["SIGNER_KEY_ID"] == {"Ref": synth.logical_id(synth.stack.signing_key)}
-    assert env["SIGNER_CERTIFICATE_PARAMETER"] == {"Ref": synth.logical_id(synth.stack.signer_certificate)}
-    assert env["TRUST_ROOT_PARAMETER"] == {"Ref": synth.logical_id(synth.stack.trust_root)}
-    assert {f"{t.key}_TABLE" for t in TABLES} | {f"{b.key}_BUCKET" for b in BUCKETS} <= set(env)
-    assert flat(env["STATE_MACHINE_ARN"]) == \
+def test_each_function_gets_only_its_declared_settings_and_powertools_names(synth):
+    for f in FUNCTIONS:
+        env = dict(function_props(synth, f.name)["Environment"]["Variables"])
+        assert env.pop("POWERTOOLS_SERVICE_NAME") == "akta-kelahiran"
+        assert env.pop("POWERTOOLS_METRICS_NAMESPACE") == "AktaKelahiran"
+        assert env.pop("POWERTOOLS_LOG_LEVEL") == "INFO"
+        assert env.pop("DECLARED_SETTINGS").split(",") == list(f.setting_names), f.name
+        assert set(env) <= set(f.setting_names), f.name  # nothing it did not declare
+        assert set(f.setting_names) - set(env) <= {"WAIT_TIMEOUTS"}, f.name  # only a setting with a default may be left out
+    issuer = function_props(synth, "issue_certificate")["Environment"]["Variables"]
+    assert issuer["SIGNER_KEY_ID"] == {"Ref": synth.logical_id(synth.stack.signing_key)}
+    assert issuer["SIGNER_CERTIFICATE_PARAMETER"] == {"Ref": synth.logical_id(synth.stack.signer_certificate)}
+    checker = function_props(synth, "release_check")["Environment"]["Variables"]
+    assert checker["TRUST_ROOT_PARAMETER"] == {"Ref": synth.logical_id(synth.stack.trust_root)}
+    assert "SIGNER_KEY_ID" not in checker and "TRUST_ROOT_PARAMETER" not in issuer
+    api = function_props(synth, "intake_api")["Environment"]["Variables"]
+    assert flat(api["STATE_MACHINE_ARN"]) == \
         f"arn:aws:states:ap-southeast-3:<AWS::AccountId>:stateMachine:{synth.stack.state_machine_name}"
+    verify = function_props(synth, "verify_pages")["Environment"]["Variables"]
+    assert set(verify) - {"DECLARED_SETTINGS"} == {"APPLICATIONS_TABLE"} | set(POWERTOOLS) | {"POWERTOOLS_LOG_LEVEL"}
 
 
 def test_no_secret_in_the_template_nor_in_environment_variables(synth):
@@ -379,7 +387,7 @@ def test_context_reaches_the_template():
     assert archive["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 30}
     env = function_props(synth, "intake_api")["Environment"]["Variables"]
     assert json.loads(env["WAIT_TIMEOUTS"]) == {"operator": 7200}
-    assert env["WHATSAPP_REGION"] == "ap-south-1"
+    assert function_props(synth, "notify_applicant")["Environment"]["Variables"]["WHATSAPP_REGION"] == "ap-south-1"
     key = synth.template["Resources"][synth.logical_id(synth.stack.signing_key)]["Properties"]["KeyPolicy"]
     (signing,) = [s for s in key["Statement"] if s["Action"] == "kms:Sign"]
     assert "arn:aws:iam::111122223333:role/SignerAdmin" in json.dumps(signing["Principal"])

@@ -22,7 +22,7 @@ from akta.certificate.layout import (
     read_embedded_record,
     render_pdf,
 )
-from akta.certificate.pki import CA_COMMON_NAME, create_local_pki
+from sandbox.pki import CA_COMMON_NAME, create_local_pki
 from akta.certificate.signing import (
     Pkcs12Signer,
     SignatureCheck,

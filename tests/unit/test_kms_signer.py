@@ -14,10 +14,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from moto import mock_aws
 
-from akta.adapters.kms_signer import KmsCmsSigner, certificate_request, check_chain
+from akta.adapters.kms_signer import KmsCmsSigner, certificate_request, check_chain, subject_name
 from akta.domain.errors import InvalidInput
 from akta.certificate.layout import CertificateData, render_pdf
-from akta.certificate.pki import create_local_pki, subject_name
+from sandbox.pki import create_local_pki
 from akta.certificate.signing import PadesSigner, SignatureCheck, check_signature
 from tests.pdf_reading import page_text
 

@@ -1,6 +1,7 @@
 """The waits catalogue (akta.domain.waits) against the ASL, both ways, and the registries derived from it."""
 
 import dataclasses
+import types
 import json
 from pathlib import Path
 
@@ -94,9 +95,10 @@ def test_leaving_out_a_required_field_fails_at_declaration(cls, sample):
 def test_registries_are_derived_from_the_catalogue():
     # Service modules are imported here, not at collection: some import the shared Metrics, which reads
     # its namespace from the environment once, and the sandbox sets that environment later.
+    from akta.config import Config
     from akta.service import directory, intake
 
-    assert intake.wait_timeouts().keys() == {w.timeout_key for w in WAITS}
+    assert intake.wait_timeouts(types.SimpleNamespace(config=Config.of(WAIT_TIMEOUTS="{}"))).keys() == {w.timeout_key for w in WAITS}
     assert waits.STAFF_ROLES == ("operator", "verifier", "head")
     assert directory.ROLES == ("operator", "verifier", "head", "drive_thru", "supervisor")
     assert {w.role: w.role_label for w in WAITS}.items() <= sop.ACTOR_LABELS.items()

@@ -6,7 +6,6 @@ Keys carry application ids and document kinds only, never names or NIKs.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 from akta.adapters.aws import client
@@ -39,10 +38,9 @@ class UploadSlot:
 
 
 class Archive:
-    def __init__(self):
+    def __init__(self, uploads_bucket: str | None, archive_bucket: str | None):
         self._s3 = client("s3")
-        self.uploads = os.environ["UPLOADS_BUCKET"]
-        self.archive = os.environ["ARCHIVE_BUCKET"]
+        self.uploads, self.archive = uploads_bucket, archive_bucket
 
     def upload_slot(self, application_id: str, kind: str, content_type: str) -> UploadSlot:
         """A presigned POST that S3 itself limits to one key, one content type and the size cap."""

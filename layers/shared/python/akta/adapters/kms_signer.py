@@ -69,6 +69,21 @@ def public_key(kms, key_id: str) -> keys.PublicKeyInfo:
     return keys.PublicKeyInfo.load(kms.get_public_key(KeyId=key_id)["PublicKey"])
 
 
+ORGANIZATION = "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi"
+
+
+def subject_name(head_name: str):
+    """The signing certificate's subject: the head of office, in the office's organisation (a cryptography Name)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANIZATION),
+        x509.NameAttribute(NameOID.COMMON_NAME, head_name),
+    ])
+
+
 def certificate_request(kms, key_id: str, subject_der: bytes) -> bytes:
     """A PKCS#10 CSR (PEM) for the KMS key, signed by the key itself, for the office's CA to certify."""
     info = csr.CertificationRequestInfo({

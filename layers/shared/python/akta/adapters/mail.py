@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 
 from akta.adapters.aws import client
@@ -16,10 +15,9 @@ class MailRejected(Refused):
 
 
 class Mailer:
-    def __init__(self):
+    def __init__(self, sender: str, configuration_set: str):
         self._ses = client("sesv2")
-        self.sender = os.environ["MAIL_FROM"]
-        self.configuration_set = os.environ["SES_CONFIGURATION_SET"]
+        self.sender, self.configuration_set = sender, configuration_set
 
     def send(self, *, to: str, subject: str, text: str, application_id: str,
              attachment: tuple[str, bytes] | None = None) -> str:

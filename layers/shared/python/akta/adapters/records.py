@@ -29,8 +29,8 @@ def _pk(application_id: str) -> str:
 
 
 class Records:
-    def __init__(self):
-        self._table = table("APPLICATIONS_TABLE")
+    def __init__(self, table_name: str):
+        self._table = table(table_name)
 
     def create(self, application_id: str, *, facility_id: str, data: dict, at: datetime) -> None:
         self._table.put_item(

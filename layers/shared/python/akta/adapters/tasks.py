@@ -38,8 +38,8 @@ def normalise_pickup_code(code: str) -> str:
 
 
 class TaskStore:
-    def __init__(self):
-        self._table = table("TASKS_TABLE")
+    def __init__(self, table_name: str):
+        self._table = table(table_name)
 
     # -- staff links ---------------------------------------------------------------------------------
     def create_link(self, *, role: str, application_id: str, state: str, sop_step: int, task_token: str,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 from akta.adapters.aws import client
 from akta.domain.notices import template_message
@@ -12,9 +11,9 @@ META_API_VERSION = "v20.0"
 
 
 class WhatsApp:
-    def __init__(self):
-        self._client = client("socialmessaging", os.environ.get("WHATSAPP_REGION"))
-        self.phone_number_id = os.environ["WHATSAPP_PHONE_NUMBER_ID"]
+    def __init__(self, phone_number_id: str, region: str):
+        self._client = client("socialmessaging", region)
+        self.phone_number_id = phone_number_id
 
     def send_template(self, to: str, name: str, values: dict[str, str]) -> str:
         message = template_message(to, name, values)

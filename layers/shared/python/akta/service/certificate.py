@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import os
 import secrets
 from datetime import date
 
-from akta.adapters.archive import Archive
-from akta.adapters.aws import client
-from akta.adapters.records import Records
 from akta.certificate.layout import CertificateData, read_embedded_record, render_pdf
-from akta.adapters.kms_signer import KmsCmsSigner
-from akta.certificate.signing import PadesSigner, check_signature
+from akta.certificate.signing import check_signature
 from akta.domain.errors import InvalidInput
 from akta.domain.models import MarriageProof, jakarta_today
 from akta.domain.verification import mask_name
 from akta.service import directory
 from akta.service.common import SYSTEM, Status, now, record
+from akta.service.ports import Adapters
 
 # Permendagri 9/2016 (percepatan peningkatan cakupan kepemilikan akta kelahiran): a certificate issued
 # on the spouses' SPTJM carries this phrase after the parents' names.
 SPTJM_PASANGAN_REMARK = "yang perkawinannya belum tercatat sesuai dengan ketentuan peraturan perundang-undangan"
 
 
-def certificate_data(current: dict) -> CertificateData:
+def certificate_data(adapters: Adapters, current: dict) -> CertificateData:
     """The certificate's content, from the record alone (the release check rebuilds it the same way)."""
     data, issued = current["data"], current["certificate"]
     head = issued["signer"]  # the head of office who approved, as recorded when the certificate was issued
@@ -39,40 +34,24 @@ def certificate_data(current: dict) -> CertificateData:
         mother_name=data["mother"]["name"],
         father_name=data["father"]["name"],
         issued_on=date.fromisoformat(issued["issued_on"]),
-        issued_place=os.environ["OFFICE_CITY"],
-        office_name=os.environ["OFFICE_NAME"],
+        issued_place=adapters.config["OFFICE_CITY"],
+        office_name=adapters.config["OFFICE_NAME"],
         head_name=head["name"],
         head_nip=head.get("nip", ""),
-        verification_url=f"{os.environ['PUBLIC_BASE_URL']}/verify/{issued['certificate_id']}",
+        verification_url=f"{adapters.config['PUBLIC_BASE_URL']}/verify/{issued['certificate_id']}",
         remark=SPTJM_PASANGAN_REMARK if data["marriage_proof"] == MarriageProof.SPTJM_PASANGAN else None,
     )
 
 
-def _parameter(name: str) -> bytes:
-    return client("ssm").get_parameter(Name=name)["Parameter"]["Value"].encode()
-
-
-@functools.cache
-def _signer(key_id: str, chain_parameter: str) -> PadesSigner:
-    """The head of office's KMS key and its certificate chain, once per warm container."""
-    chain = _parameter(chain_parameter)
-    return PadesSigner(KmsCmsSigner(client("kms"), key_id, chain), location=os.environ["OFFICE_CITY"])
-
-
-@functools.cache
-def _trust_roots(parameter: str) -> tuple[bytes, ...]:
-    return (_parameter(parameter),)
-
-
-def issue(application_id: str) -> dict:
-    records, archive = Records(), Archive()
+def issue(adapters: Adapters, application_id: str) -> dict:
+    records, archive = adapters.records, adapters.archive
     at = now()
     current = records.get(application_id)
-    head = directory.person(current["approved_by"])
+    head = directory.person(adapters, current["approved_by"])
     issued = {"certificate_id": secrets.token_urlsafe(16), "issued_on": jakarta_today(at).isoformat(),
               "signer": {"staff_id": head["staff_id"], "name": head["name"], "nip": head.get("nip", "")}}
     current["certificate"] = issued
-    pdf = _signer(os.environ["SIGNER_KEY_ID"], os.environ["SIGNER_CERTIFICATE_PARAMETER"]).sign(render_pdf(certificate_data(current)))
+    pdf = adapters.signer.sign(render_pdf(certificate_data(adapters, current)))
     key = archive.put_certificate(application_id, pdf)
     sha256 = hashlib.sha256(pdf).hexdigest()
     records.update(application_id, status=Status.ISSUED, reasons=[],
@@ -85,15 +64,15 @@ def issue(application_id: str) -> dict:
     return {"certificate_id": issued["certificate_id"]}
 
 
-def release_check(application_id: str) -> dict:
+def release_check(adapters: Adapters, application_id: str) -> dict:
     """Nothing is sent unless the archived PDF's signature is valid and its content equals the record."""
-    records, archive = Records(), Archive()
+    records, archive = adapters.records, adapters.archive
     record(records, application_id, 7, "started", SYSTEM)
     current = records.get(application_id)
     pdf = archive.certificate(application_id)
-    signature = check_signature(pdf, list(_trust_roots(os.environ["TRUST_ROOT_PARAMETER"])))
+    signature = check_signature(pdf, adapters.trust_roots)
     try:
-        same_content = read_embedded_record(pdf) == certificate_data(current).as_record()
+        same_content = read_embedded_record(pdf) == certificate_data(adapters, current).as_record()
     except InvalidInput:  # no readable record in the PDF
         same_content = False
     problems = [name for name, ok in (("signature_invalid", signature.valid), ("content_mismatch", same_content)) if not ok]

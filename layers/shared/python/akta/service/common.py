@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from akta.adapters.records import Records
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
 from akta.domain.timeline import TimelineEvent, TimelineRow, summarise
 from akta.domain.waits import Status  # noqa: F401  (the statuses live with the waits that set them)
+from akta.service.ports import Records
 
 SYSTEM = "sistem"
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from akta.adapters.archive import Archive
-from akta.adapters.records import Records
 from akta.domain.documents import document_problems, required_documents
 from akta.domain.errors import InvalidInput
 from akta.domain.duplicates import child_key
 from akta.domain.models import is_late_registration, jakarta_today, parse_application
 from akta.service.common import SYSTEM, Status, now, record
+from akta.service.ports import Adapters, Records
 
 
-def check(application_id: str) -> dict:
-    records, archive = Records(), Archive()
+def check(adapters: Adapters, application_id: str) -> dict:
+    records, archive = adapters.records, adapters.archive
     at = now()
     record(records, application_id, 3, "started", SYSTEM, at=at)
     current = records.get(application_id)
@@ -49,12 +48,12 @@ def _flags(records: Records, application_id: str, application, current: dict, at
     }
 
 
-def return_to_hospital(application_id: str, task_token: str) -> None:
+def return_to_hospital(adapters: Adapters, application_id: str, task_token: str) -> None:
     """Hand the file back: the token is stored first, then the status the hospital polls changes.
 
     On the timeline the file is back at SOP steps 1-2 (applicant and hospital) until it is resubmitted.
     """
-    records = Records()
+    records = adapters.records
     at = now()
     records.put_waiting(application_id, "return", task_token, at)
     records.update(application_id, status=Status.RETURNED, returned_at=at.isoformat())

@@ -5,36 +5,33 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from akta.adapters.archive import Archive
-from akta.adapters.callbacks import TaskGone, send_success
-from akta.adapters.mail import MailRejected, Mailer
-from akta.adapters.records import Records
-from akta.adapters.tasks import TaskStore
-from akta.adapters.whatsapp import WhatsApp
+from akta.adapters.executions import TaskGone
+from akta.adapters.mail import MailRejected
 from akta.observability import logger
 from akta.service.common import SYSTEM, Status, now, record
+from akta.service.ports import Adapters
 
 PICKUP_LIFETIME = timedelta(days=90)
 # SES event types and what they mean for the waiting notification task.
 SES_OUTCOMES = {"Delivery": "delivered", "Bounce": "bounced", "Complaint": "bounced", "Reject": "rejected"}
 
 
-def notify(application_id: str, task_token: str) -> None:
+def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
     """Store the token first, then send: a fast bounce must find someone waiting for it."""
-    records, archive = Records(), Archive()
+    records, archive = adapters.records, adapters.archive
     at = now()
     current = records.get(application_id)
     contact, number = current["data"]["contact"], current["registration_number"]
     records.put_waiting(application_id, "delivery", task_token, at)
     records.update(application_id, status=Status.SENT, notified_at=at.isoformat())
-    WhatsApp().send_template(contact["whatsapp"], "akta_kelahiran_terbit",
+    adapters.whatsapp.send_template(contact["whatsapp"], "akta_kelahiran_terbit",
                              {"application_id": application_id, "registration_number": number})
     outcome = None
     if not contact.get("email"):
         outcome = "no_email"
     else:
         try:
-            Mailer().send(
+            adapters.mail.send(
                 to=contact["email"],
                 subject=f"Akta Kelahiran nomor {number} telah terbit",
                 text=(
@@ -51,32 +48,32 @@ def notify(application_id: str, task_token: str) -> None:
             outcome = "rejected"
     record(records, application_id, 7, "finished", SYSTEM, "notices_sent" if outcome is None else f"whatsapp_only:{outcome}")
     if outcome:
-        answer_delivery(application_id, outcome)
+        answer_delivery(adapters, application_id, outcome)
 
 
-def answer_delivery(application_id: str, outcome: str) -> bool:
+def answer_delivery(adapters: Adapters, application_id: str, outcome: str) -> bool:
     """Complete the waiting notification task once; later or duplicate events find nothing to answer."""
-    token = Records().take_waiting(application_id, "delivery")
+    token = adapters.records.take_waiting(application_id, "delivery")
     if token is None:
         logger.info("delivery event without a waiting task", extra={"application_id": application_id, "outcome": outcome})
         return False
     try:
-        send_success(token, {"outcome": outcome})
+        adapters.callbacks.answer(token, {"outcome": outcome})
     except TaskGone:
         logger.info("delivery task no longer waiting", extra={"application_id": application_id, "outcome": outcome})
         return False
     return True
 
 
-def on_ses_event(event_type: str, application_id: str) -> bool:
+def on_ses_event(adapters: Adapters, event_type: str, application_id: str) -> bool:
     outcome = SES_OUTCOMES.get(event_type)
     if outcome is None:  # Send, Open, Click...: not an outcome
         return False
-    return answer_delivery(application_id, outcome)
+    return answer_delivery(adapters, application_id, outcome)
 
 
-def start_drive_thru(application_id: str, task_token: str, delivery_outcome: str) -> None:
-    records, tasks = Records(), TaskStore()
+def start_drive_thru(adapters: Adapters, application_id: str, task_token: str, delivery_outcome: str) -> None:
+    records, tasks = adapters.records, adapters.tasks
     at = now()
     current = records.get(application_id)
     code, key = tasks.create_pickup(application_id=application_id, task_token=task_token, at=at, ttl=PICKUP_LIFETIME)
@@ -85,13 +82,13 @@ def start_drive_thru(application_id: str, task_token: str, delivery_outcome: str
         tasks.supersede(replaced, at)
     records.update(application_id, status=Status.DRIVE_THRU, delivery_outcome=delivery_outcome)
     record(records, application_id, 8, "started", "drive_thru", delivery_outcome, at=at)
-    WhatsApp().send_template(current["data"]["contact"]["whatsapp"], "akta_kelahiran_drive_thru",
+    adapters.whatsapp.send_template(current["data"]["contact"]["whatsapp"], "akta_kelahiran_drive_thru",
                              {"application_id": application_id, "pickup_code": code})
 
 
-def counter_lookup(counter_key: str, pickup_code: str) -> dict:
+def counter_lookup(adapters: Adapters, counter_key: str, pickup_code: str) -> dict:
     """What the counter sees for a pickup code: who may collect, and a form token to confirm the handover."""
-    tasks, records = TaskStore(), Records()
+    tasks, records = adapters.tasks, adapters.records
     at = now()
     counter = tasks.counter(counter_key)
     pickup = tasks.pickup(pickup_code, at)
@@ -107,21 +104,21 @@ def counter_lookup(counter_key: str, pickup_code: str) -> dict:
     }
 
 
-def counter_handover(form_token: str) -> dict:
+def counter_handover(adapters: Adapters, form_token: str) -> dict:
     """The counter confirms the handover (the page has already required the ID check)."""
-    tasks, records = TaskStore(), Records()
+    tasks, records = adapters.tasks, adapters.records
     at = now()
     form = tasks.use_form_token(form_token, None, at)
     pickup = tasks.hand_over(form["subject"], at)
     application_id = pickup["application_id"]
     record(records, application_id, 8, "finished", "drive_thru", f"handed_over:{form['counter_id']}", at=at)
-    send_success(pickup["task_token"], {"decision": "handed_over", "counter_id": form["counter_id"]})  # TaskGone if it waits no more
+    adapters.callbacks.answer(pickup["task_token"], {"decision": "handed_over", "counter_id": form["counter_id"]})  # TaskGone if it waits no more
     return {"application_id": application_id}
 
 
-def complete(application_id: str) -> None:
+def complete(adapters: Adapters, application_id: str) -> None:
     """SOP 9: the applicant has the document, by email or from the counter."""
-    records = Records()
+    records = adapters.records
     at = now()
     current = records.get(application_id)
     if current["status"] == Status.DRIVE_THRU:

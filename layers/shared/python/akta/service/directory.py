@@ -13,10 +13,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from akta.adapters.records import Records
 from akta.domain.errors import FieldError, InvalidInput, NotFound, Refused
 from akta.domain.waits import OFFICE_ROLES
 from akta.service.common import now
+from akta.service.ports import Adapters
 
 ROLES = (*OFFICE_ROLES, "supervisor")
 PIN_ATTEMPTS = 5
@@ -32,23 +32,23 @@ class NoStaff(NotFound):
     code = "no_staff"
 
 
-def add(staff_id: str, role: str, name: str, email: str, nip: str = "") -> dict:
+def add(adapters: Adapters, staff_id: str, role: str, name: str, email: str, nip: str = "") -> dict:
     if not _STAFF_ID.match(staff_id):
         raise InvalidInput([FieldError("staff_id", "staff_id_format", "staff id: lowercase letters, digits, dots and hyphens, 2-63 characters")])
     if role not in ROLES:
         raise InvalidInput([FieldError("role", "role_unknown", f"role must be one of {', '.join(ROLES)}")])
     person = {"staff_id": staff_id, "role": role, "name": name, "email": email, "nip": nip, "active": True,
               "pin_failures": 0}
-    Records().put_staff(person)
+    adapters.records.put_staff(person)
     return person
 
 
-def set_active(staff_id: str, active: bool) -> bool:
-    return Records().set_staff_fields(staff_id, active=active)
+def set_active(adapters: Adapters, staff_id: str, active: bool) -> bool:
+    return adapters.records.set_staff_fields(staff_id, active=active)
 
 
-def listing(role: str | None = None) -> list[dict]:
-    people = sorted(Records().staff(), key=lambda p: (p["role"], p["staff_id"]))
+def listing(adapters: Adapters, role: str | None = None) -> list[dict]:
+    people = sorted(adapters.records.staff(), key=lambda p: (p["role"], p["staff_id"]))
     return [public(p) for p in people if role is None or p["role"] == role]
 
 
@@ -57,26 +57,26 @@ def public(person: dict) -> dict:
     return {k: person[k] for k in ("staff_id", "role", "name", "email", "nip", "active") if k in person}
 
 
-def assignee(role: str, exclude: str | None = None) -> dict:
+def assignee(adapters: Adapters, role: str, exclude: str | None = None) -> dict:
     """The active person who gets a role's next task (the first by id; a reassignment names another)."""
-    for person in listing(role):
+    for person in listing(adapters, role):
         if person["active"] and person["staff_id"] != exclude:
             return person
     raise NoStaff(None, role)
 
 
-def person(staff_id: str) -> dict:
-    found = Records().staff_member(staff_id)
+def person(adapters: Adapters, staff_id: str) -> dict:
+    found = adapters.records.staff_member(staff_id)
     if not found:
         raise NoStaff(None, staff_id)
     return public(found)
 
 
-def set_pin(staff_id: str, pin: str) -> None:
+def set_pin(adapters: Adapters, staff_id: str, pin: str) -> None:
     if not _PIN.match(pin):
         raise InvalidInput([FieldError("pin", "pin_format", "a PIN is 6 to 8 digits")])
     salt = secrets.token_bytes(16)
-    if not Records().set_staff_fields(staff_id, pin_salt=salt.hex(), pin_hash=_hash(pin, salt).hex(),
+    if not adapters.records.set_staff_fields(staff_id, pin_salt=salt.hex(), pin_hash=_hash(pin, salt).hex(),
                                       pin_failures=0, pin_locked_until=""):
         raise NoStaff(None, staff_id)
 
@@ -87,10 +87,10 @@ class PinRefused(Refused):
         self.attempts_left = attempts_left
 
 
-def check_pin(staff_id: str, pin: str, at: datetime | None = None) -> None:
+def check_pin(adapters: Adapters, staff_id: str, pin: str, at: datetime | None = None) -> None:
     """Raise PinRefused("wrong" | "locked" | "not_set"); a success resets the count of failures."""
     at = at or now()
-    records = Records()
+    records = adapters.records
     found = records.staff_member(staff_id) or {}
     if not found.get("pin_hash"):
         raise PinRefused("not_set")

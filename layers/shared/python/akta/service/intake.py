@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 from datetime import datetime
 
-from akta.adapters.archive import Archive
-from akta.adapters.aws import client
-from akta.adapters.callbacks import send_success
-from akta.adapters.records import NOT_FOUND, STATUS_CONFLICT, Records
+from akta.adapters.records import NOT_FOUND, STATUS_CONFLICT
 from akta.domain.documents import ACCEPTED_CONTENT_TYPES, DOCUMENT_KINDS, document_problems, required_documents
 from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound, field_error
 from akta.domain.models import ApplicationData, jakarta_today, parse_application
 from akta.domain.waits import DEFAULT_TIMEOUTS
 from akta.service.common import Status, now, record, timeline
+from akta.service.ports import Adapters, Records
 
 # The file is being checked already (or the office has it): a second submit changes nothing.
 ALREADY_SUBMITTED = "already_submitted"
@@ -33,9 +30,9 @@ def execution_name(application_id: str, attempt: int) -> str:
     return f"{application_id}-{attempt}"
 
 
-def wait_timeouts() -> dict[str, int]:
+def wait_timeouts(adapters: Adapters) -> dict[str, int]:
     """Outer limits of the waits (seconds); past them a task escalates. SLA reminders are separate."""
-    return DEFAULT_TIMEOUTS | json.loads(os.environ.get("WAIT_TIMEOUTS", "{}"))
+    return DEFAULT_TIMEOUTS | adapters.config["WAIT_TIMEOUTS"]
 
 
 def input_problems(body, *, facility_id: str) -> list[FieldError]:
@@ -51,27 +48,27 @@ def input_problems(body, *, facility_id: str) -> list[FieldError]:
     return errors
 
 
-def create_draft(payload: dict, *, facility_id: str) -> dict:
+def create_draft(adapters: Adapters, payload: dict, *, facility_id: str) -> dict:
     at = now()
     application = parse_application({**payload, "facility_id": facility_id}, today=jakarta_today(at))
     application_id = new_application_id(at)
-    records = Records()
+    records = adapters.records
     records.create(application_id, facility_id=facility_id, data=application.model_dump(mode="json"), at=at)
     record(records, application_id, 2, "started", "hospital", at=at)
     return _summary(application_id, application, Status.DRAFT)
 
 
-def update_draft(application_id: str, payload: dict, *, facility_id: str) -> dict:
-    records = Records()
+def update_draft(adapters: Adapters, application_id: str, payload: dict, *, facility_id: str) -> dict:
+    records = adapters.records
     current = _owned(records, application_id, facility_id)
     application = parse_application({**payload, "facility_id": facility_id}, today=jakarta_today(now()))
     records.update(application_id, expect_status=(Status.DRAFT, Status.RETURNED), data=application.model_dump(mode="json"))
     return _summary(application_id, application, current["status"])
 
 
-def upload_slots(application_id: str, documents: dict[str, str], *, facility_id: str) -> dict:
+def upload_slots(adapters: Adapters, application_id: str, documents: dict[str, str], *, facility_id: str) -> dict:
     """One presigned POST per requested document; `documents` maps a required kind to its content type."""
-    records = Records()
+    records = adapters.records
     current = _owned(records, application_id, facility_id)
     if current["status"] not in (Status.DRAFT, Status.RETURNED):
         raise Conflict(STATUS_CONFLICT, application_id)
@@ -89,14 +86,14 @@ def upload_slots(application_id: str, documents: dict[str, str], *, facility_id:
                                          f"{DOCUMENT_KINDS[kind].label}: hanya PDF, JPEG atau PNG yang diterima."))
     if errors:
         raise InvalidInput(errors)
-    archive = Archive()
+    archive = adapters.archive
     return {"application_id": application_id,
             "uploads": [archive.upload_slot(application_id, kind, ctype).as_dict() for kind, ctype in documents.items()]}
 
 
-def resubmit(application_id: str, *, facility_id: str) -> dict:
+def resubmit(adapters: Adapters, application_id: str, *, facility_id: str) -> dict:
     """A returned file, fixed: answer the waiting return task, so the completeness check runs again."""
-    records = Records()
+    records = adapters.records
     current = _owned(records, application_id, facility_id)
     if current["status"] == Status.SUBMITTED:
         raise Conflict(ALREADY_SUBMITTED, application_id)
@@ -106,18 +103,18 @@ def resubmit(application_id: str, *, facility_id: str) -> dict:
     if token is None:  # another resubmission took it first
         raise Conflict(ALREADY_SUBMITTED, application_id)
     records.update(application_id, expect_status=(Status.RETURNED,), status=Status.SUBMITTED, reasons=[])
-    send_success(token, {"decision": "resubmitted"})
+    adapters.callbacks.answer(token, {"decision": "resubmitted"})
     record(records, application_id, 2, "finished", "hospital", "resubmitted")
     return {"application_id": application_id, "status": Status.SUBMITTED, "execution": execution_name(application_id, current["attempt"])}
 
 
-def submit(application_id: str, *, facility_id: str) -> dict:
+def submit(adapters: Adapters, application_id: str, *, facility_id: str) -> dict:
     """Start the SOP for a draft.
 
     Concurrent submits start one execution (a conditional status change, then a start by a fixed name);
     a submit while the file is being checked is refused, unless its execution never started.
     """
-    records = Records()
+    records = adapters.records
     current = _owned(records, application_id, facility_id)
     status = current["status"]
     if status == Status.DRAFT:
@@ -133,34 +130,20 @@ def submit(application_id: str, *, facility_id: str) -> dict:
             attempt = current["attempt"]
     elif status == Status.SUBMITTED:
         attempt = current["attempt"]
-        if _execution_started(application_id, attempt):
+        if adapters.executions.started(execution_name(application_id, attempt)):
             raise Conflict(ALREADY_SUBMITTED, application_id)
     elif status == Status.RETURNED:
         raise Conflict(STATUS_CONFLICT, application_id)  # a returned file goes back through resubmit
     else:
         raise Conflict(ALREADY_SUBMITTED, application_id)  # the office has it already
     name = execution_name(application_id, attempt)
-    # Same name, same input: a second start returns the running execution instead of a new one.
-    client("stepfunctions").start_execution(
-        stateMachineArn=os.environ["STATE_MACHINE_ARN"],
-        name=name,
-        input=json.dumps({"application_id": application_id, "attempt": attempt, "timeouts": wait_timeouts()}),
-    )
+    adapters.executions.start(name, {"application_id": application_id, "attempt": attempt,
+                                     "timeouts": wait_timeouts(adapters)})
     return {"application_id": application_id, "status": Status.SUBMITTED, "execution": name}
 
 
-def _execution_started(application_id: str, attempt: int) -> bool:
-    sfn = client("stepfunctions")
-    arn = os.environ["STATE_MACHINE_ARN"].replace(":stateMachine:", ":execution:") + f":{execution_name(application_id, attempt)}"
-    try:
-        sfn.describe_execution(executionArn=arn)
-    except sfn.exceptions.ExecutionDoesNotExist:
-        return False
-    return True
-
-
-def status(application_id: str, *, facility_id: str) -> dict:
-    records = Records()
+def status(adapters: Adapters, application_id: str, *, facility_id: str) -> dict:
+    records = adapters.records
     current = _owned(records, application_id, facility_id)
     return {
         "application_id": application_id,
@@ -175,10 +158,10 @@ def status(application_id: str, *, facility_id: str) -> dict:
     }
 
 
-def list_applications(*, facility_id: str, status: str | None, limit: int, after: str | None) -> dict:
+def list_applications(adapters: Adapters, *, facility_id: str, status: str | None, limit: int, after: str | None) -> dict:
     """The facility's own applications, newest first; `after` is the opaque `next` of the previous page."""
     start = _listing_start(after, facility_id) if after else None
-    items, last = Records().list_for_facility(facility_id, status=status, limit=limit, after=start)
+    items, last = adapters.records.list_for_facility(facility_id, status=status, limit=limit, after=start)
     return {
         "items": [{"application_id": i["application_id"], "status": i["status"], "created_at": i["created_at"],
                    "submitted_at": i.get("submitted_at")} for i in items],
@@ -201,12 +184,12 @@ def _listing_start(after: str, facility_id: str) -> dict:
     return start
 
 
-def confirm_uploads(application_id: str, *, facility_id: str) -> dict:
+def confirm_uploads(adapters: Adapters, application_id: str, *, facility_id: str) -> dict:
     """What actually landed in the quarantine, document by document (the completeness check decides again)."""
-    records = Records()
+    records = adapters.records
     current = _owned(records, application_id, facility_id)
     application = ApplicationData.model_validate(current["data"])
-    uploaded = Archive().uploaded(application_id)
+    uploaded = adapters.archive.uploaded(application_id)
     problems = {p.field.split(".", 1)[1]: p for p in document_problems(application, uploaded)}
     statuses = {"document_missing": "missing", "document_empty": "empty", "document_too_large": "too_large",
                 "document_type": "wrong_type"}

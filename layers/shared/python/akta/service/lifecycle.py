@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from akta.adapters.mail import Mailer
-from akta.adapters.records import Records
 from akta.domain import sop
 from akta.domain.waits import Wait, wait
 from akta.service import directory
 from akta.service.common import SYSTEM, Status, now, record
+from akta.service.ports import Adapters
 
 
-def escalate(application_id: str, state: str) -> Wait:
+def escalate(adapters: Adapters, application_id: str, state: str) -> Wait:
     """Tell the supervisor and note it on the timeline; the state machine then waits again with a fresh link."""
     step = wait(state)
     sop_step = step.sop_step
-    records = Records()
+    records = adapters.records
     record(records, application_id, sop_step, "finished", SYSTEM, f"timeout_escalated:{state}")
-    supervisor = directory.assignee("supervisor")
-    Mailer().send(
+    supervisor = directory.assignee(adapters, "supervisor")
+    adapters.mail.send(
         to=supervisor["email"],
         subject=f"[Akta Kelahiran] Eskalasi: permohonan {application_id} melewati batas waktu",
         text=(
@@ -30,8 +29,8 @@ def escalate(application_id: str, state: str) -> Wait:
     return step
 
 
-def record_failure(application_id: str, error: str) -> None:
+def record_failure(adapters: Adapters, application_id: str, error: str) -> None:
     """Keep the application and its archived documents; mark it failed with the error type (no message text)."""
-    records = Records()
+    records = adapters.records
     records.update(application_id, status=Status.FAILED, failure={"error": error, "at": now().isoformat()})
     record(records, application_id, 0, "finished", SYSTEM, f"failed:{error}")

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from akta.adapters.mail import Mailer
-from akta.adapters.records import Records
-from akta.adapters.tasks import TaskStore
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
 from akta.service.common import SYSTEM, record
+from akta.service.ports import Adapters
 
 
 def overdue(link: dict, at: datetime) -> bool:
@@ -23,16 +21,16 @@ def overdue(link: dict, at: datetime) -> bool:
     return load_calendar().office_time(datetime.fromisoformat(link["created_at"]), at) > target
 
 
-def sweep(at: datetime) -> list[dict]:
+def sweep(adapters: Adapters, at: datetime) -> list[dict]:
     """Remind each overdue task's assignee once; returns what was reminded (ids and steps only)."""
-    tasks, records = TaskStore(), Records()
+    tasks, records = adapters.tasks, adapters.records
     reminded = []
     for link in tasks.open_links():
         if not overdue(link, at) or not tasks.mark_reminded(link["pk"], at):
             continue
         application_id, step = link["application_id"], int(link["sop_step"])
         minutes = int(sop.target(step).total_seconds() // 60)
-        Mailer().send(
+        adapters.mail.send(
             to=link["assignee"]["email"],
             subject=f"[Akta Kelahiran] Pengingat: permohonan {application_id} melewati target mutu baku",
             text=(

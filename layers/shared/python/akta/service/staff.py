@@ -6,22 +6,18 @@ that the page's GET rendered, and the link is used at most once (conditional wri
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from akta.adapters.archive import Archive
-from akta.adapters.callbacks import send_success
-from akta.adapters.mail import Mailer
-from akta.adapters.records import Records
-from akta.adapters.tasks import TaskStore, digest
+from akta.adapters.tasks import digest
 from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
 from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound, Refused
 from akta.domain.waits import Answer, Wait, answer, wait
 from akta.service import directory
 from akta.service.common import now, record
+from akta.service.ports import Adapters
 
 LINK_LIFETIME = timedelta(days=7)
 # SIAK registration numbers: region code, LU (umum) or LT (terlambat), DDMMYYYY, sequence.
@@ -36,13 +32,13 @@ REASON_CODES = {
 NOTE_MAX = 500
 
 
-def start_task(*, application_id: str, task_token: str, state: str) -> Wait:
+def start_task(adapters: Adapters, *, application_id: str, task_token: str, state: str) -> Wait:
     """The staff wait `state` starts: its role, SOP step and status come from the waits catalogue."""
     step = wait(state)
     role, sop_step = step.role, step.sop_step
-    records, tasks = Records(), TaskStore()
+    records, tasks = adapters.records, adapters.tasks
     at = now()
-    assignee = directory.assignee(role)
+    assignee = directory.assignee(adapters, role)
     link_id, key = tasks.create_link(role=role, application_id=application_id, state=state, sop_step=sop_step,
                                      task_token=task_token, assignee=assignee, at=at, ttl=LINK_LIFETIME)
     replaced = records.replace_open_task(application_id, state, key)
@@ -50,21 +46,21 @@ def start_task(*, application_id: str, task_token: str, state: str) -> Wait:
         tasks.supersede(replaced, at)
     records.update(application_id, status=step.status)
     record(records, application_id, sop_step, "started", role, at=at)
-    _email_task(assignee, application_id, sop_step, link_id)
+    _email_task(adapters, assignee, application_id, sop_step, link_id)
     return step
 
 
-def _email_task(assignee: dict, application_id: str, sop_step: int, link_id: str) -> None:
+def _email_task(adapters: Adapters, assignee: dict, application_id: str, sop_step: int, link_id: str) -> None:
     """One link to one named person."""
     step = sop.step(sop_step)
-    Mailer().send(
+    adapters.mail.send(
         to=assignee["email"],
         subject=f"[Akta Kelahiran] Tugas baru: {step.description} ({application_id})",
         text=(
             f"Yth. {assignee['name']},\n\n"
             f"Permohonan {application_id} menunggu Anda pada langkah SOP {sop_step}: {step.description}.\n"
             f"Target mutu baku: {int(step.target.total_seconds() // 60)} menit.\n\n"
-            f"Buka tautan berikut untuk memeriksa dan memutuskan:\n{link_url(link_id)}\n\n"
+            f"Buka tautan berikut untuk memeriksa dan memutuskan:\n{link_url(adapters, link_id)}\n\n"
             "Tautan ini hanya untuk Anda; jangan diteruskan.\n"
         ),
         application_id=application_id,
@@ -74,14 +70,14 @@ def _email_task(assignee: dict, application_id: str, sop_step: int, link_id: str
 REASSIGN_REASONS = {"cuti": "cuti", "sakit": "sakit", "dinas_luar": "dinas luar", "beban_kerja": "pembagian beban kerja"}
 
 
-def reassign(application_id: str, state: str, to_staff_id: str, reason: str, *, by: str) -> dict:
+def reassign(adapters: Adapters, application_id: str, state: str, to_staff_id: str, reason: str, *, by: str) -> dict:
     """A supervisor hands a waiting task to another active person of the same role (leave, illness).
 
     The waiting task token moves to a fresh link for the new person; the old link is superseded.
     """
     if reason not in REASSIGN_REASONS:
         raise InvalidInput([FieldError("reason", "reason_unknown", f"reason must be one of {', '.join(REASSIGN_REASONS)}")])
-    records, tasks = Records(), TaskStore()
+    records, tasks = adapters.records, adapters.tasks
     at = now()
     old_key = records.get(application_id).get("open_tasks", {}).get(state)
     if not old_key:
@@ -90,7 +86,7 @@ def reassign(application_id: str, state: str, to_staff_id: str, reason: str, *, 
         old = tasks.open_link_at(old_key, at)
     except Refused as refused:
         raise Conflict("task_not_waiting", application_id, state, refused.code) from None
-    person = directory.person(to_staff_id)
+    person = directory.person(adapters, to_staff_id)
     if person["role"] != old["role"] or not person["active"] or person["staff_id"] == old["assignee"]["staff_id"]:
         raise InvalidInput([FieldError("staff_id", "not_same_role", f"{to_staff_id} is not another active {old['role']}")])
     step = int(old["sop_step"])
@@ -100,12 +96,12 @@ def reassign(application_id: str, state: str, to_staff_id: str, reason: str, *, 
     tasks.supersede(old_key, at)
     record(records, application_id, step, "note", "supervisor",
            f"reassigned:{old['assignee']['staff_id']}->{person['staff_id']}:{reason}:by:{by}", at=at)
-    _email_task(person, application_id, step, link_id)
+    _email_task(adapters, person, application_id, step, link_id)
     return {"application_id": application_id, "state": state, "from": old["assignee"]["staff_id"], "to": person["staff_id"]}
 
 
-def link_url(link_id: str) -> str:
-    return f"{os.environ['PUBLIC_BASE_URL']}/staff/tasks/{link_id}"
+def link_url(adapters: Adapters, link_id: str) -> str:
+    return f"{adapters.config['PUBLIC_BASE_URL']}/staff/tasks/{link_id}"
 
 
 @dataclass
@@ -129,9 +125,9 @@ class TaskPage:
     answers: tuple[Answer, ...]  # the decisions this wait accepts, in the order the page offers them
 
 
-def open_page(link_id: str) -> TaskPage:
+def open_page(adapters: Adapters, link_id: str) -> TaskPage:
     """What a GET shows. Changes nothing about the task: it only issues a form token for this page."""
-    tasks, records, archive = TaskStore(), Records(), Archive()
+    tasks, records, archive = adapters.tasks, adapters.records, adapters.archive
     at = now()
     link = tasks.link(link_id, at)
     current = records.get(link["application_id"])
@@ -176,9 +172,9 @@ class FormInvalid(InvalidInput):
     code = "form_invalid"
 
 
-def decide(link_id: str, form: dict[str, str]) -> dict:
+def decide(adapters: Adapters, link_id: str, form: dict[str, str]) -> dict:
     """A POST from the page: validate, use the form token and the link once, record, answer the task."""
-    tasks, records = TaskStore(), Records()
+    tasks, records = adapters.tasks, adapters.records
     at = now()
     link = tasks.link(link_id, at)  # unknown, expired or used links stop here, before anything changes
     waiting = wait(link["state"])
@@ -189,7 +185,7 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         # The signing PIN: a forwarded or stolen link alone cannot sign. A wrong PIN uses up the page's form
         # token (the head reopens the page), so guesses cannot be replayed against one rendered form.
         try:
-            directory.check_pin(link["assignee"]["staff_id"], form.get("pin", ""), at)
+            directory.check_pin(adapters, link["assignee"]["staff_id"], form.get("pin", ""), at)
         except directory.PinRefused as refused:
             raise FormInvalid([directory.pin_error(refused, name="PIN penandatanganan", ask="hubungi supervisor")]) from None
     link = tasks.decide_link(link_id, decision, at)
@@ -204,7 +200,7 @@ def decide(link_id: str, form: dict[str, str]) -> dict:
         reason = {"field": waiting.rejection_field, "code": payload["reason_code"], "by": role,
                   "message": f"{REASON_CODES[payload['reason_code']]}: {payload['note']}"}
         records.update(application_id, reasons=[reason])
-    send_success(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})  # TaskGone if it waits no more
+    adapters.callbacks.answer(link["task_token"], {"decision": decision, "reason_code": payload.get("reason_code")})  # TaskGone if it waits no more
     if not (link["state"] == "SignCertificate" and decision == "approve"):
         # The head's approval finishes step 6 only when the signed certificate exists (issue step).
         outcome = f"reject:{payload['reason_code']}" if chosen.rejects else decision

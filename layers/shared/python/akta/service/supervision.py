@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from akta.adapters.tasks import TaskStore
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
 from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound, Refused
 from akta.domain.waits import STAFF_ROLES
 from akta.service import directory, staff, verification
 from akta.service.common import now
+from akta.service.ports import Adapters
 
 SUBJECT = "SUPERVISOR#"
 
@@ -49,10 +49,10 @@ class Console:
     done: str | None = None  # what the last action did (shown once)
 
 
-def waiting_tasks(at: datetime) -> list[WaitingTask]:
+def waiting_tasks(adapters: Adapters, at: datetime) -> list[WaitingTask]:
     calendar = load_calendar()
     found = []
-    for link in TaskStore().open_links():
+    for link in adapters.tasks.open_links():
         if int(link["expires_at"]) <= at.timestamp():
             continue
         step = int(link["sop_step"])
@@ -66,55 +66,55 @@ def waiting_tasks(at: datetime) -> list[WaitingTask]:
     return sorted(found, key=lambda t: (-t.office_minutes / max(t.target_minutes, 1), t.application_id))
 
 
-def console(supervisor: dict, at: datetime, done: str | None = None) -> Console:
+def console(adapters: Adapters, supervisor: dict, at: datetime, done: str | None = None) -> Console:
     people: dict[str, list[dict]] = {role: [] for role in STAFF_ROLES}
-    for person in directory.listing():  # one read of the directory for every role
+    for person in directory.listing(adapters):  # one read of the directory for every role
         if person["active"] and person["role"] in people:
             people[person["role"]].append(person)
-    token = TaskStore().issue_form_token(SUBJECT + supervisor["staff_id"], at)
-    return Console(supervisor=supervisor, tasks=waiting_tasks(at), people=people, form_token=token, done=done)
+    token = adapters.tasks.issue_form_token(SUBJECT + supervisor["staff_id"], at)
+    return Console(supervisor=supervisor, tasks=waiting_tasks(adapters, at), people=people, form_token=token, done=done)
 
 
-def sign_in(staff_id: str, pin: str) -> Console:
+def sign_in(adapters: Adapters, staff_id: str, pin: str) -> Console:
     at = now()
     try:
-        person = directory.person(staff_id.strip().lower())
+        person = directory.person(adapters, staff_id.strip().lower())
     except directory.NoStaff:
         person = None
     if not person or person["role"] != "supervisor" or not person["active"]:
         raise SignInRefused(errors=[FieldError("staff_id", "not_supervisor", "ID ini bukan supervisor yang aktif.")])
     try:
-        directory.check_pin(person["staff_id"], pin, at)
+        directory.check_pin(adapters, person["staff_id"], pin, at)
     except directory.PinRefused as refused:
         raise SignInRefused(errors=[directory.pin_error(refused, name="PIN", ask="minta administrator mengatur ulang PIN Anda")]) from None
-    return console(person, at)
+    return console(adapters, person, at)
 
 
-def _supervisor_of(form: dict[str, str], at: datetime) -> dict:
+def _supervisor_of(adapters: Adapters, form: dict[str, str], at: datetime) -> dict:
     """The form token names the supervisor who rendered the console; it works once."""
     stale = SignInRefused(errors=[FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")])
     try:
-        subject = TaskStore().use_form_token(form.get("form_token", ""), None, at)["subject"]
+        subject = adapters.tasks.use_form_token(form.get("form_token", ""), None, at)["subject"]
     except Refused:  # unknown, expired or used
         raise stale from None
     if not subject.startswith(SUBJECT):
         raise stale
-    person = directory.person(subject[len(SUBJECT):])
+    person = directory.person(adapters, subject[len(SUBJECT):])
     if person["role"] != "supervisor" or not person["active"]:  # deactivated since the page was rendered
         raise stale
     return person
 
 
-def act(action: str, form: dict[str, str]) -> tuple[Console, list[FieldError]]:
+def act(adapters: Adapters, action: str, form: dict[str, str]) -> tuple[Console, list[FieldError]]:
     """One action from the console. The token is used first; the answer is a fresh console (with the
     errors, if the action was refused) so the supervisor can correct and try again without signing in."""
     at = now()
-    supervisor = _supervisor_of(form, at)
-    done, errors = {"reassign": _reassign, "revoke": _revoke}[action](form, supervisor["staff_id"])
-    return console(supervisor, at, done=done), errors
+    supervisor = _supervisor_of(adapters, form, at)
+    done, errors = {"reassign": _reassign, "revoke": _revoke}[action](adapters, form, supervisor["staff_id"])
+    return console(adapters, supervisor, at, done=done), errors
 
 
-def _reassign(form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]]:
+def _reassign(adapters: Adapters, form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]]:
     to_staff_id, reason = form.get("staff_id", ""), form.get("reason", "")
     errors = []
     if reason not in staff.REASSIGN_REASONS:
@@ -124,7 +124,7 @@ def _reassign(form: dict[str, str], by: str) -> tuple[str | None, list[FieldErro
     if errors:
         return None, errors
     try:
-        moved = staff.reassign(form.get("application_id", ""), form.get("state", ""), to_staff_id, reason, by=by)
+        moved = staff.reassign(adapters, form.get("application_id", ""), form.get("state", ""), to_staff_id, reason, by=by)
     except (NotFound, Conflict, InvalidInput):
         return None, [FieldError("staff_id", "reassign_refused",
                                  "Tugas ini tidak dapat dialihkan kepada petugas tersebut: tugas sudah diputuskan, "
@@ -133,7 +133,7 @@ def _reassign(form: dict[str, str], by: str) -> tuple[str | None, list[FieldErro
             "tautan baru telah dikirim kepadanya."), []
 
 
-def _revoke(form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]]:
+def _revoke(adapters: Adapters, form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]]:
     certificate_id, reason, note = form.get("certificate_id", "").strip(), form.get("reason", ""), form.get("note", "").strip()
     errors = []
     if not certificate_id:
@@ -145,7 +145,7 @@ def _revoke(form: dict[str, str], by: str) -> tuple[str | None, list[FieldError]
     if errors:
         return None, errors
     try:
-        verification.revoke(certificate_id, reason, note, by)
+        verification.revoke(adapters, certificate_id, reason, note, by)
     except NotFound:
         return None, [FieldError("certificate_id", "certificate_unknown", "Tidak ada akta dengan kode ini.")]
     except Conflict:

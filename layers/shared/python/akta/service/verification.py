@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import hashlib
 
-from akta.adapters.records import Records
 from akta.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from akta.service.common import now
+from akta.service.ports import Adapters
 
 PUBLIC_FIELDS = ("certificate_id", "registration_number", "issued_on", "child_name_masked")
 
 
-def lookup(certificate_id: str) -> dict:
-    certificate = Records().certificate(certificate_id) if certificate_id else None
+def lookup(adapters: Adapters, certificate_id: str) -> dict:
+    certificate = adapters.records.certificate(certificate_id) if certificate_id else None
     if not certificate:
         return {"state": "unknown", "certificate_id": certificate_id}
     return {"state": certificate["status"], **{field: certificate[field] for field in PUBLIC_FIELDS}}
 
 
-def identical(certificate_id: str, pdf: bytes) -> bool | None:
+def identical(adapters: Adapters, certificate_id: str, pdf: bytes) -> bool | None:
     """Whether an uploaded PDF is byte for byte the archived one; None for an unknown certificate."""
-    certificate = Records().certificate(certificate_id) if certificate_id else None
+    certificate = adapters.records.certificate(certificate_id) if certificate_id else None
     if not certificate:
         return None
     return hashlib.sha256(pdf).hexdigest() == certificate["sha256"]
@@ -33,18 +34,15 @@ REVOCATION_REASONS = {
 }
 
 
-def revoke(certificate_id: str, reason: str, note: str, by: str) -> dict:
+def revoke(adapters: Adapters, certificate_id: str, reason: str, note: str, by: str) -> dict:
     """Revoke a certificate: verification then says "revoked"; the archive keeps the document and the record."""
-    from akta.adapters.archive import Archive
-    from akta.service.common import now
-
     if reason not in REVOCATION_REASONS:
         raise InvalidInput([FieldError("reason", "reason_unknown", f"reason must be one of {', '.join(REVOCATION_REASONS)}")])
-    certificate = Records().certificate(certificate_id)
+    certificate = adapters.records.certificate(certificate_id)
     if not certificate:
         raise NotFound("certificate_not_found", certificate_id)
     revocation = {"certificate_id": certificate_id, "reason": reason, "note": note, "by": by, "at": now().isoformat()}
-    if not Records().revoke_certificate(certificate_id, revocation):
+    if not adapters.records.revoke_certificate(certificate_id, revocation):
         raise Conflict("already_revoked", certificate_id)
-    Archive().put_revocation(certificate["application_id"], revocation)
+    adapters.archive.put_revocation(certificate["application_id"], revocation)
     return revocation

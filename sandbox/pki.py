@@ -1,7 +1,7 @@
 """The sandbox's local signing identity: a private CA and the head of office's certificate.
 
-Production signs with a certificate from a real CA (e.g. BSrE); this stands in
-for it so the whole SOP, including the release check, runs offline.
+Production signs with a certificate from a real CA (e.g. BSrE); this stands in for it so the whole SOP,
+including the release check, runs offline. It is not in the Lambda layer: no deployed code makes a CA.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 CA_COMMON_NAME = "Disdukcapil Kota Jambi Sandbox CA"
-ORGANIZATION = "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi"
+from akta.adapters.kms_signer import ORGANIZATION
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,3 @@ def _signing_certificate(subject, public_key, ca_name, ca_key, ca_ski, valid_day
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-
-
-def subject_name(head_name: str) -> x509.Name:
-    """The signing certificate's subject: the head of office, in the office's organisation."""
-    return _name(head_name)

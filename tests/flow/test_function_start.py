@@ -1,0 +1,31 @@
+"""A function starts the way Lambda starts it: with its own declared settings only, read once."""
+
+from __future__ import annotations
+
+import pytest
+
+from akta.config import SettingsError
+from infra.declaration import FUNCTIONS
+
+
+def test_a_function_missing_one_of_its_declared_settings_fails_at_start_naming_it(world):
+    router = world.sandbox.router
+    with router.settings_changed("human_task", MAIL_FROM=None):
+        with pytest.raises(SettingsError, match="MAIL_FROM: missing"):
+            router.invoke("human_task", {"application_id": "AK20261202-NOSTART0", "task_token": "t",
+                                         "state": "EnterIntoSiak"})
+    assert router._module("human_task").adapters.config["MAIL_FROM"]  # started again, with it
+
+
+def test_each_started_function_holds_exactly_its_declared_settings(world):
+    router = world.sandbox.router
+    for f in FUNCTIONS:
+        config = router._module(f.name).adapters.config
+        assert set(config.values) == set(f.setting_names), f.name
+
+
+def test_a_setting_a_function_did_not_declare_is_refused_even_though_the_deployment_has_it(world):
+    verify = world.sandbox.router._module("verify_pages")  # the public page: the applications table, nothing else
+    assert "MAIL_FROM" in world.sandbox.settings
+    with pytest.raises(SettingsError, match="MAIL_FROM"):
+        verify.adapters.mail
