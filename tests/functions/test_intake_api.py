@@ -245,7 +245,9 @@ def test_submit_needs_an_idempotency_key(api, key):
     assert response.json()["error"]["fields"][0]["field"] == "idempotency-key"  # header names are case-insensitive
 
 
-def test_the_same_idempotency_key_twice_concurrently_starts_one_execution_with_the_same_answer(world, api, key):
+def test_the_same_idempotency_key_sent_twice_starts_one_execution_with_the_same_answer(world, api, key):
+    # Both are sent at once, but the sandbox's router serves one invocation at a time, so here they run one
+    # after the other; the race of two submits inside the service is in tests/unit/test_service_rules.py.
     draft = world.hospital.create(samples.application())
     application_id = draft["application_id"]
     # Complete, so the file goes on to the office (not back to the hospital) whatever the timing.
