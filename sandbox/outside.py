@@ -125,7 +125,8 @@ class Mailbox:
             parsed = email.message_from_string(raw, policy=policy.default)
             text = parsed.get_body(("plain",))
             attachments = {part.get_filename(): part.get_payload(decode=True) for part in parsed.iter_attachments()}
-            mails.append(Mail(message.id, list(message.destinations), str(parsed["Subject"]),
+            # moto adds the raw message's To header to the destinations it was given: each address once.
+            mails.append(Mail(message.id, list(dict.fromkeys(message.destinations)), str(parsed["Subject"]),
                               text.get_content() if text else "", attachments))
         return mails
 
