@@ -539,7 +539,7 @@ def test_the_signer_block_makes_a_csr_from_the_kms_key_and_installs_the_cas_answ
     does not trust."""
     from cryptography import x509
 
-    from akta.certificate.pki import create_local_pki
+    from sandbox.pki import create_local_pki
 
     block = [command.replace('ARGS="signer', 'ARGS="--sandbox signer') for command in readme_block(SIGNER).commands]
     csr_file, chain_file = (served.checkout / admin_arguments(c)[-1] for c in block)  # tte.csr, chain.pem
