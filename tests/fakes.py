@@ -227,7 +227,7 @@ class FakeTasks:
 
     def create_api_key(self, facility_id, at):
         key = f"akf_fake{len(self.items):08d}"
-        key_id = key[4:12]
+        key_id = digest(key)[:12]
         self._put(f"APIKEY#{digest(key)}", kind="api_key", key_id=key_id, facility_id=facility_id, status="open",
                   created_at=at.isoformat())
         return key_id, key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -15,6 +17,7 @@ def test_the_admin_command_registers_a_facility_issues_a_key_lists_and_revokes_i
     assert command.main(["facility", "issue-key", "bidan-sari"]) == 0
     out = capsys.readouterr().out
     key_id = out.split("key id: ")[1].split()[0]
+    assert re.fullmatch(r"[0-9a-f]{12}", key_id)  # not part of the key, and no leading "-" for argparse to misread
     key = out.split("shown once, give it to the facility): ")[1].strip()
     api = world.gateway.url + "/v1/applications"
     assert requests.get(api, headers={"Authorization": f"Bearer {key}"}, timeout=30).status_code == 200

@@ -101,7 +101,7 @@ class TaskStore:
     def create_api_key(self, facility_id: str, at: datetime) -> tuple[str, str]:
         """A new key for a facility: (key_id to list and revoke it by, the key itself, shown once)."""
         key = "akf_" + secrets.token_urlsafe(32)
-        key_id = key[4:12]
+        key_id = digest(key)[:12]  # hex: never part of the key, never read as a command-line option
         self._table.put_item(Item={
             "pk": f"APIKEY#{digest(key)}", "kind": "api_key", "key_id": key_id, "facility_id": facility_id,
             "status": "open", "created_at": at.isoformat(),
