@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from html import unescape
+from html.parser import HTMLParser
 
 import requests
 
@@ -16,12 +16,72 @@ from akta.domain.models import is_late_registration, jakarta_today
 from sandbox.outside import Mailbox, Siak
 
 _LINK = re.compile(r"(https?://\S+/staff/tasks/[\w-]+)")
-_FORM_TOKEN = re.compile(r"name='form_token' value='([^']+)'")
+
+
+@dataclass
+class Form:
+    """A form as a browser sees it: where it posts, what its hidden inputs send, which controls it has."""
+
+    action: str | None
+    method: str
+    hidden: dict[str, str] = field(default_factory=dict)
+    controls: set[str] = field(default_factory=set)  # names of its inputs, selects, textareas and buttons
+
+
+class _FormReader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self.attributes: list[dict[str, str]] = []  # every element's attributes, in page order
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        self.attributes.append(attributes)
+        if tag == "form":
+            self.forms.append(Form(attributes.get("action"), attributes.get("method", "get").lower()))
+        elif tag in ("input", "select", "textarea", "button") and self.forms and attributes.get("name"):
+            form = self.forms[-1]
+            form.controls.add(attributes["name"])
+            if tag == "input" and attributes.get("type") == "hidden":
+                form.hidden[attributes["name"]] = attributes.get("value", "")
+
+
+def _read(page: str) -> _FormReader:
+    reader = _FormReader()
+    reader.feed(page)
+    reader.close()
+    return reader
+
+
+def forms(page: str) -> list[Form]:
+    return _read(page).forms
+
+
+def attribute_values(page: str, name: str) -> list[str]:
+    """The values of one attribute (e.g. `data-state`) on the page's elements, in page order."""
+    return [attributes[name] for attributes in _read(page).attributes if name in attributes]
+
+
+def form_with(page: str, control: str) -> Form:
+    """The page's form that has this control (e.g. its one-time `form_token`)."""
+    found = [f for f in forms(page) if control in f.controls]
+    if not found:
+        raise AssertionError(f"the page has no form with a {control!r} field")
+    return found[0]
 
 
 def form_token(page: str) -> str:
     """The one-time form token a staff, counter or supervisor page rendered (its POST must carry it)."""
-    return unescape(_FORM_TOKEN.search(page).group(1))
+    return form_with(page, "form_token").hidden["form_token"]
+
+
+def filled(form: Form, **fields: str) -> dict[str, str]:
+    """What submitting the form sends: its hidden inputs and the fields a person filled in, each of which
+    must be one of the form's controls (a page that lost its PIN field fails here, not at the server)."""
+    unknown = set(fields) - form.controls
+    if unknown:
+        raise AssertionError(f"the form has no field {', '.join(sorted(unknown))}")
+    return {**form.hidden, **fields}
 
 
 class HttpError(AssertionError):
@@ -108,8 +168,7 @@ class StaffMember:
     def decide(self, link: str, **fields: str) -> requests.Response:
         """Open the page (GET), then POST the decision with the page's one-time form token."""
         page = _ok(self.open(link))
-        token = form_token(page.text)
-        return requests.post(link, data={"form_token": token, **fields}, timeout=30)
+        return requests.post(link, data=filled(form_with(page.text, "form_token"), **fields), timeout=30)
 
 
 @dataclass
@@ -144,6 +203,8 @@ class Counter:
     key: str
 
     def hand_over(self, pickup_code: str) -> requests.Response:
-        page = _ok(requests.post(f"{self.base_url}/counter/lookup", data={"counter_key": self.key, "pickup_code": pickup_code}, timeout=30))
-        token = form_token(page.text)
-        return requests.post(f"{self.base_url}/counter/handover", data={"form_token": token, "id_checked": "yes"}, timeout=30)
+        counter = form_with(_ok(requests.get(f"{self.base_url}/counter", timeout=30)).text, "pickup_code")
+        page = _ok(requests.post(f"{self.base_url}{counter.action}", timeout=30,
+                                 data=filled(counter, counter_key=self.key, pickup_code=pickup_code)))
+        handover = form_with(page.text, "form_token")
+        return requests.post(f"{self.base_url}{handover.action}", data=filled(handover, id_checked="yes"), timeout=30)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
 
+from sandbox.actors import attribute_values
 from sandbox.scenarios import SCENARIOS, Outcome
 from sandbox.world import World
 
@@ -45,7 +45,7 @@ def print_verification(world: World, outcome: Outcome) -> None:
     signature = check_signature(pdf, [world.sandbox.pki.ca_cert_pem])
     url = read_embedded_record(pdf)["verification_url"]
     page = requests.get(url, timeout=30)
-    state = re.search(r"data-state='(\w+)'", page.text).group(1)
+    (state,) = attribute_values(page.text, "data-state")
     compared = requests.post(url, files={"pdf": ("akta.pdf", pdf, "application/pdf")}, timeout=30).text
     print(f"   Akta: {len(pdf):,} bita, TTE {'sah' if signature.valid else 'TIDAK SAH'} ({signature.signer_common_name}); "
           f"verifikasi QR {url} -> {STATES.get(state, state)}; "

@@ -70,7 +70,8 @@ class Mail:
     message_id: str
     to: list[str]
     subject: str
-    text: str
+    text: str  # the text/plain part
+    html: str  # the text/html alternative
     attachments: dict[str, bytes]
 
 
@@ -123,11 +124,11 @@ class Mailbox:
             if raw is None:
                 continue
             parsed = email.message_from_string(raw, policy=policy.default)
-            text = parsed.get_body(("plain",))
+            text, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
             attachments = {part.get_filename(): part.get_payload(decode=True) for part in parsed.iter_attachments()}
             # moto adds the raw message's To header to the destinations it was given: each address once.
             mails.append(Mail(message.id, list(dict.fromkeys(message.destinations)), str(parsed["Subject"]),
-                              text.get_content() if text else "", attachments))
+                              text.get_content() if text else "", html.get_content() if html else "", attachments))
         return mails
 
     def to(self, address: str) -> list[Mail]:

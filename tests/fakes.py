@@ -330,6 +330,7 @@ class Mail:
     to: str
     subject: str
     text: str
+    html: str
     application_id: str
     attachment: tuple[str, bytes] | None
 
@@ -339,10 +340,10 @@ class FakeMail:
         self.sent: list[Mail] = []
         self.refuse: set[str] = set()  # addresses SES would reject at send time
 
-    def send(self, *, to, subject, text, application_id, attachment=None):
+    def send(self, *, to, message, application_id, attachment=None):
         if to in self.refuse:
             raise MailRejected(None, application_id)
-        self.sent.append(Mail(to, subject, text, application_id, attachment))
+        self.sent.append(Mail(to, message.subject, message.text, message.html, application_id, attachment))
         return f"message-{len(self.sent)}"
 
 

@@ -42,8 +42,8 @@ def handover():
     fields = form_fields(app)
     if fields.get("id_checked") != "yes":
         error = FieldError("id_checked", "id_check_required", "Periksa KTP-el pengambil dan centang kotak pemeriksaan sebelum menyerahkan akta.")
-        return html(422, pages.layout("Serah terima belum dapat dilakukan", pages.errors_block([error]) +
-                                      "<p>Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.</p>"))
+        return html(422, pages.message_page("Serah terima belum dapat dilakukan",
+                                            "Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.", [error]))
     result = delivery.counter_handover(adapters, fields.get("form_token", ""))
     metrics.add_metric("CounterHandovers", MetricUnit.Count, 1)
     metrics.add_metadata("application_id", result["application_id"])

@@ -8,7 +8,7 @@ import requests
 
 from akta.certificate.layout import read_embedded_record
 from sandbox import scenarios
-from sandbox.actors import StaffMember, form_token
+from sandbox.actors import StaffMember, form_token, form_with
 from sandbox.aws import SANDBOX_SUPERVISOR_PIN
 from tests.flow.test_staff_links import snapshot, submitted_to_verifier
 
@@ -28,7 +28,7 @@ def test_the_console_asks_for_id_and_pin_and_refuses_anyone_else(world):
     from akta.service import directory
 
     page = requests.get(f"{world.gateway.url}/supervisor", timeout=30)
-    assert page.status_code == 200 and "name='pin'" in page.text and "form_token" not in page.text
+    assert page.status_code == 200 and "pin" in form_with(page.text, "staff_id").controls and "form_token" not in page.text
     directory.add(world.sandbox.adapters, "sup-uji", "supervisor", "Supervisor Uji", "sup-uji@disdukcapil.test")
     directory.set_pin(world.sandbox.adapters, "sup-uji", "24681357")
 
@@ -47,7 +47,7 @@ def test_sop5_a_supervisor_reassigns_from_the_console_and_the_timeline_says_who_
     application_id, _ = submitted_to_verifier(world)
     old_link = world.verifier.link_for(application_id)
     console = sign_in(world)
-    assert f"data-application='{application_id}'" in console.text and "Budi Verifikator" in console.text
+    assert f'data-application="{application_id}"' in console.text and "Budi Verifikator" in console.text
 
     # Without a reason: refused field by field, nothing moves, and a fresh console to correct it.
     before = snapshot(world, sfn, application_id)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import requests
+
+from akta.domain.dates import date_id
 
 from akta.certificate.layout import read_embedded_record
 from sandbox import scenarios
 
 
-def test_the_qr_target_shows_valid_the_number_and_a_masked_name_and_compares_an_uploaded_pdf(world):
+def test_the_qr_target_shows_valid_the_number_and_a_masked_name_and_compares_an_uploaded_pdf_and_nothing_else(world):
     outcome = scenarios.complete_file(world)
     (mail,) = [m for m in world.sandbox.mailbox.to("success@simulator.amazonses.com") if outcome.application_id in m.text]
     (pdf,) = mail.attachments.values()
+    assert outcome.application_id in mail.html  # the HTML alternative beside the text, and the PDF attached
     url = read_embedded_record(pdf)["verification_url"]  # what the QR code carries
 
     page = requests.get(url, timeout=30)
@@ -29,8 +34,19 @@ def test_the_qr_target_shows_valid_the_number_and_a_masked_name_and_compares_an_
     changed[64] ^= 1
     different = requests.post(url, files={"pdf": ("akta.pdf", bytes(changed), "application/pdf")}, timeout=30)
     assert "BERBEDA" in different.text
+    assert date_id(date.fromisoformat(read_embedded_record(pdf)["issued_on"])) in page.text
+
+    # What is not one certificate PDF in the form's `pdf` field is refused with the reason and compares nothing.
     nothing = requests.post(url, data={"x": "y"}, timeout=30)
     assert nothing.status_code == 422 and "Pilih berkas PDF" in nothing.text
+    for files in ({"berkas": ("akta.pdf", pdf, "application/pdf")}, {"pdf": ("akta.pdf", b"", "application/pdf")}):
+        wrong = requests.post(url, files=files, timeout=30)
+        assert wrong.status_code == 422 and "Pilih berkas PDF" in wrong.text
+    broken = requests.post(url, data=b"--other\r\nnot a part at all", timeout=30,
+                           headers={"Content-Type": "multipart/form-data; boundary=expected"})
+    assert broken.status_code == 422 and "Pilih berkas PDF" in broken.text
+    large = requests.post(url, files={"pdf": ("akta.pdf", pdf + b" " * (2 * 1024 * 1024), "application/pdf")}, timeout=30)
+    assert large.status_code == 413 and "lebih besar dari 2 MB" in large.text
 
 
 def test_an_unknown_certificate_id_is_unknown(world):

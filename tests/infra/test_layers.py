@@ -206,6 +206,12 @@ def test_every_compiled_file_is_aarch64_and_every_extension_is_for_cpython_313(b
         assert elves, "the PDF stack (Pillow, cryptography, lxml) must bring compiled code: the check saw none"
 
 
+def test_the_page_and_email_templates_ship_in_the_shared_layer(built):
+    source = ROOT / "layers" / "shared" / "python" / "akta" / "templates"
+    templates = sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file())
+    assert templates and all((built["shared"] / "akta" / "templates" / t).is_file() for t in templates)
+
+
 @pytest.mark.parametrize("layer", list(layers.LAYERS))
 def test_the_requirement_pins_are_what_is_installed(dists, layer):
     wanted = pins(layers.LAYERS[layer]["requirements"])

@@ -18,7 +18,6 @@ from pyhanko.sign import signers
 from akta.domain.errors import InvalidInput
 from akta.certificate.layout import (
     CertificateData,
-    format_date_id,
     read_embedded_record,
     render_pdf,
 )
@@ -120,12 +119,6 @@ def test_certificate_without_remark_or_nip_omits_them(data):
     assert "Catatan" not in text
     assert "NIP." not in text
     assert "LAKI-LAKI" in text
-
-
-def test_dates_use_indonesian_month_names():
-    assert format_date_id(date(2026, 1, 1)) == "1 Januari 2026"
-    assert format_date_id(date(2026, 8, 17)) == "17 Agustus 2026"
-    assert format_date_id(date(2026, 12, 31)) == "31 Desember 2026"
 
 
 @pytest.mark.parametrize("field, value", [("child_sex", "X"), ("birth_order", 0)])

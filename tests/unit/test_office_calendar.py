@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
+from akta.domain import dates
 from akta.domain import calendar as office_calendar
 from akta.domain.calendar import OfficeCalendar, calendar_data, calendar_from_dict, jakarta, load_calendar
 
@@ -132,9 +133,11 @@ def test_timezone_rule_fixed_utc_plus_7_when_no_tz_database(monkeypatch, cal):
     def missing(key):
         raise ZoneInfoNotFoundError(key)
 
-    monkeypatch.setattr(office_calendar, "ZoneInfo", missing)
-    fallback = jakarta()
+    monkeypatch.setattr(dates, "ZoneInfo", missing)
+    fallback = dates._wib()
     assert fallback.utcoffset(None) == timedelta(hours=7)
+    monkeypatch.setattr(office_calendar, "WIB", fallback)
+    assert jakarta() is fallback
     fixed = calendar_from_dict(calendar_data())
     a, b = datetime(2026, 8, 14, 9, 0, tzinfo=UTC), datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
     assert fixed.office_time(a, b) == cal.office_time(a, b)

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 from akta.adapters.aws import client
 from akta.domain.errors import Refused
+from akta.rendering import Email
 
 
 class MailRejected(Refused):
@@ -19,21 +20,23 @@ class Mailer:
         self._ses = client("sesv2")
         self.sender, self.configuration_set = sender, configuration_set
 
-    def send(self, *, to: str, subject: str, text: str, application_id: str,
+    def send(self, *, to: str, message: Email, application_id: str,
              attachment: tuple[str, bytes] | None = None) -> str:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(text)
+        """The text and the HTML part as alternatives (a client shows the one it can), then the attachment."""
+        mime = EmailMessage()
+        mime["From"] = self.sender
+        mime["To"] = to
+        mime["Subject"] = message.subject
+        mime.set_content(message.text)
+        mime.add_alternative(message.html, subtype="html")
         if attachment:
             filename, data = attachment
-            message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
+            mime.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
         try:
             response = self._ses.send_email(
                 FromEmailAddress=self.sender,
                 Destination={"ToAddresses": [to]},
-                Content={"Raw": {"Data": message.as_bytes()}},
+                Content={"Raw": {"Data": mime.as_bytes()}},
                 ConfigurationSetName=self.configuration_set,
                 EmailTags=[{"Name": "application_id", "Value": application_id}],
             )

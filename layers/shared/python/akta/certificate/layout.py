@@ -17,14 +17,10 @@ from fpdf.enums import XPos, YPos
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from akta.domain.dates import date_id
 from akta.domain.errors import InvalidInput
 
 RECORD_FILENAME = "akta.json"
-
-MONTHS_ID = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
 
 SEX_ID = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
 
@@ -65,11 +61,6 @@ class CertificateData:
         return record
 
 
-def format_date_id(d: date) -> str:
-    """E.g. date(2026, 11, 5) -> "5 November 2026"."""
-    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
-
-
 def _qr_png(url: str) -> bytes:
     # Error level M survives a little print damage; border 4 is the spec's quiet zone.
     buf = io.BytesIO()
@@ -101,7 +92,7 @@ def render_pdf(data: CertificateData) -> bytes:
     pdf.multi_cell(
         0, 8,
         f"Berdasarkan Akta Kelahiran Nomor {data.registration_number} bahwa di "
-        f"{data.birth_place} pada tanggal {format_date_id(data.birth_date)} "
+        f"{data.birth_place} pada tanggal {date_id(data.birth_date)} "
         f"telah lahir",
         align="J", **nl,
     )
@@ -130,7 +121,7 @@ def render_pdf(data: CertificateData) -> bytes:
     pdf.set_font("Helvetica", "", 11)
     left = {"align": "L", "new_x": XPos.LEFT, "new_y": YPos.NEXT}
     pdf.multi_cell(block_w, 6, f"Dikeluarkan di {data.issued_place},", **left)
-    pdf.multi_cell(block_w, 6, f"pada tanggal {format_date_id(data.issued_on)}", **left)
+    pdf.multi_cell(block_w, 6, f"pada tanggal {date_id(data.issued_on)}", **left)
     pdf.multi_cell(block_w, 6, f"Kepala {data.office_name}", **left)
     pdf.ln(4)
     pdf.set_x(block_x)

@@ -12,18 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from akta.domain.dates import WIB
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOLIDAY_KINDS = frozenset({"libur_nasional", "cuti_bersama"})
 
 
 def jakarta() -> tzinfo:
-    """Asia/Jakarta; a fixed UTC+7 where the runtime has no tz database (WIB has been a fixed UTC+7 since 1964)."""
-    try:
-        return ZoneInfo("Asia/Jakarta")
-    except ZoneInfoNotFoundError:
-        return timezone(timedelta(hours=7), "WIB")
+    """Asia/Jakarta; a fixed UTC+7 where the runtime has no tz database."""
+    return WIB
 
 
 def _require_aware(value: datetime, name: str) -> None:

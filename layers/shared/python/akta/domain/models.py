@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from collections.abc import Callable
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from akta.domain.dates import WIB
 from akta.domain.errors import FieldError, InvalidInput, field_error, from_pydantic
 from akta.domain.identifiers import FACILITY_ID
 from akta.domain.nik import NikError, Sex, in_jurisdiction, kk_problems, nik_problems, parse_nik
@@ -27,10 +27,7 @@ LATE_REGISTRATION_DAYS = 60
 # Permendagri 9/2016: an SPTJM replacing the birth letter or the proof of marriage is witnessed by two people.
 SPTJM_WITNESSES = 2
 
-try:
-    JAKARTA = ZoneInfo("Asia/Jakarta")
-except ZoneInfoNotFoundError:  # minimal runtime images may ship without tzdata
-    JAKARTA = timezone(timedelta(hours=7), "WIB")  # WIB has had no DST since 1964
+JAKARTA = WIB
 
 
 class MarriageProof(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from akta import rendering
 from akta.adapters.executions import TaskGone
 from akta.adapters.mail import MailRejected
 from akta.observability import logger
@@ -33,14 +34,7 @@ def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
         try:
             adapters.mail.send(
                 to=contact["email"],
-                subject=f"Akta Kelahiran nomor {number} telah terbit",
-                text=(
-                    "Yth. Bapak/Ibu,\n\n"
-                    f"Akta Kelahiran untuk permohonan {application_id} telah ditandatangani secara elektronik "
-                    f"oleh Kepala Dinas dan terlampir dalam email ini (nomor {number}).\n"
-                    "Keaslian akta dapat diperiksa dengan memindai kode QR pada dokumen.\n\n"
-                    "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi\n"
-                ),
+                message=rendering.email("certificate", application_id=application_id, registration_number=number),
                 application_id=application_id,
                 attachment=(f"akta-kelahiran-{application_id}.pdf", archive.certificate(application_id)),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from akta import rendering
 from akta.domain import sop
 from akta.domain.waits import Wait, wait
 from akta.service import directory
@@ -16,16 +17,8 @@ def escalate(adapters: Adapters, application_id: str, state: str) -> Wait:
     records = adapters.records
     record(records, application_id, sop_step, "finished", SYSTEM, f"timeout_escalated:{state}")
     supervisor = directory.assignee(adapters, "supervisor")
-    adapters.mail.send(
-        to=supervisor["email"],
-        subject=f"[Akta Kelahiran] Eskalasi: permohonan {application_id} melewati batas waktu",
-        text=(
-            f"Yth. {supervisor['name']},\n\n"
-            f"Permohonan {application_id} menunggu terlalu lama pada langkah SOP {sop_step} "
-            f"({sop.step(sop_step).description}). Tugas telah dikirim ulang kepada petugas.\n"
-        ),
-        application_id=application_id,
-    )
+    message = rendering.email("escalation", name=supervisor["name"], application_id=application_id, step=sop.step(sop_step))
+    adapters.mail.send(to=supervisor["email"], message=message, application_id=application_id)
     return step
 
 

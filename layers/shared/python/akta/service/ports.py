@@ -12,6 +12,7 @@ from typing import Protocol
 from akta.config import Config
 from akta.domain.documents import UploadedDocument
 from akta.domain.timeline import TimelineEvent
+from akta.rendering import Email
 
 
 class Records(Protocol):
@@ -79,7 +80,7 @@ class Archive(Protocol):
 
 
 class Mail(Protocol):
-    def send(self, *, to: str, subject: str, text: str, application_id: str,
+    def send(self, *, to: str, message: Email, application_id: str,
              attachment: tuple[str, bytes] | None = None) -> str: ...  # MailRejected
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from akta import rendering
 from akta.domain import sop
 from akta.domain.calendar import load_calendar
 from akta.service.common import SYSTEM, record
@@ -30,17 +31,9 @@ def sweep(adapters: Adapters, at: datetime) -> list[dict]:
             continue
         application_id, step = link["application_id"], int(link["sop_step"])
         minutes = int(sop.target(step).total_seconds() // 60)
-        adapters.mail.send(
-            to=link["assignee"]["email"],
-            subject=f"[Akta Kelahiran] Pengingat: permohonan {application_id} melewati target mutu baku",
-            text=(
-                f"Yth. {link['assignee']['name']},\n\n"
-                f"Permohonan {application_id} sudah menunggu lebih dari {minutes} menit pada langkah SOP {step} "
-                f"({sop.step(step).description}).\nGunakan tautan pada email tugas sebelumnya untuk memutuskan.\n\n"
-                "Peringatan SOP: apabila penginputan terlambat maka tidak akan terwujud pelayanan prima kepada masyarakat.\n"
-            ),
-            application_id=application_id,
-        )
+        message = rendering.email("reminder", name=link["assignee"]["name"], application_id=application_id,
+                                  step=sop.step(step), target_minutes=minutes)
+        adapters.mail.send(to=link["assignee"]["email"], message=message, application_id=application_id)
         record(records, application_id, step, "note", SYSTEM, "sla_reminder", at=at)
         reminded.append({"application_id": application_id, "sop_step": step})
     return reminded

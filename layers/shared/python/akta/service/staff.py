@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from akta import rendering
 from akta.adapters.tasks import digest
 from akta.domain import sop
 from akta.domain.documents import DOCUMENT_KINDS
@@ -53,18 +54,9 @@ def start_task(adapters: Adapters, *, application_id: str, task_token: str, stat
 def _email_task(adapters: Adapters, assignee: dict, application_id: str, sop_step: int, link_id: str) -> None:
     """One link to one named person."""
     step = sop.step(sop_step)
-    adapters.mail.send(
-        to=assignee["email"],
-        subject=f"[Akta Kelahiran] Tugas baru: {step.description} ({application_id})",
-        text=(
-            f"Yth. {assignee['name']},\n\n"
-            f"Permohonan {application_id} menunggu Anda pada langkah SOP {sop_step}: {step.description}.\n"
-            f"Target mutu baku: {int(step.target.total_seconds() // 60)} menit.\n\n"
-            f"Buka tautan berikut untuk memeriksa dan memutuskan:\n{link_url(adapters, link_id)}\n\n"
-            "Tautan ini hanya untuk Anda; jangan diteruskan.\n"
-        ),
-        application_id=application_id,
-    )
+    message = rendering.email("task", name=assignee["name"], application_id=application_id, step=step,
+                              target_minutes=int(step.target.total_seconds() // 60), link=link_url(adapters, link_id))
+    adapters.mail.send(to=assignee["email"], message=message, application_id=application_id)
 
 
 REASSIGN_REASONS = {"cuti": "cuti", "sakit": "sakit", "dinas_luar": "dinas luar", "beban_kerja": "pembagian beban kerja"}
@@ -118,6 +110,7 @@ class TaskPage:
     late_registration: bool  # more than 60 days after the birth (judged in WIB)
     possible_duplicates: list[dict]  # other applications for the same child: id and status only
     documents: list[dict]
+    sent_at: str  # when the link was sent (ISO, UTC)
     target_minutes: int
     waited_minutes: float
     form_token: str
@@ -150,6 +143,7 @@ def open_page(adapters: Adapters, link_id: str) -> TaskPage:
              "url": archive.preview_url(link["application_id"], kind)}
             for kind in archive.archived_documents(link["application_id"])
         ],
+        sent_at=link["created_at"],
         target_minutes=int(sop.target(int(link["sop_step"])).total_seconds() // 60),
         waited_minutes=round(waited.total_seconds() / 60, 1),
         form_token=tasks.issue_form_token(link["pk"], at),

@@ -36,6 +36,7 @@ class WaitingTask:
     role_label: str
     assignee_id: str
     assignee_name: str
+    sent_at: str  # when the link was sent (ISO, UTC)
     office_minutes: int
     target_minutes: int
 
@@ -60,7 +61,7 @@ def waiting_tasks(adapters: Adapters, at: datetime) -> list[WaitingTask]:
         found.append(WaitingTask(
             application_id=link["application_id"], state=link["state"], sop_step=step, role=link["role"],
             role_label=sop.ACTOR_LABELS[link["role"]], assignee_id=link["assignee"]["staff_id"],
-            assignee_name=link["assignee"]["name"], office_minutes=int(waited.total_seconds() // 60),
+            assignee_name=link["assignee"]["name"], sent_at=link["created_at"], office_minutes=int(waited.total_seconds() // 60),
             target_minutes=int(sop.target(step).total_seconds() // 60),
         ))
     return sorted(found, key=lambda t: (-t.office_minutes / max(t.target_minutes, 1), t.application_id))

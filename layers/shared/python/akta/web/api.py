@@ -3,6 +3,7 @@ what the server-rendered pages share: their resolver, their HTML answers and the
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import parse_qsl
 
@@ -91,6 +92,40 @@ def page_resolver() -> APIGatewayRestResolver:
         return html(500, pages.message_page("Terjadi kesalahan", INTERNAL_ERROR[2]))
 
     return app
+
+
+class UploadTooLarge(Exception):
+    """A multipart body over the page's limit; it is refused before it is parsed."""
+
+
+def uploaded_file(app: APIGatewayRestResolver, field: str, limit: int) -> bytes | None:
+    """The file in the multipart/form-data form's `field`, or None: not a multipart form, no such field, an
+    empty file or a body that does not parse. Parsed by python-multipart, in memory."""
+    from python_multipart import exceptions, multipart
+
+    event = app.current_event
+    mime, params = multipart.parse_options_header(event.headers.get("Content-Type") or "")
+    if mime != b"multipart/form-data" or not params.get(b"boundary"):
+        return None
+    body = event.body or ""
+    raw = base64.b64decode(body) if event.is_base64_encoded else body.encode("latin-1", "replace")
+    if len(raw) > limit:
+        raise UploadTooLarge(len(raw))
+    found: list[bytes] = []
+
+    def on_file(file) -> None:
+        if file.field_name == field.encode():
+            file.file_object.seek(0)
+            found.append(file.file_object.read())
+
+    parser = multipart.FormParser("multipart/form-data", None, on_file, boundary=params[b"boundary"],
+                                  config={"MAX_MEMORY_FILE_SIZE": limit + 1})
+    try:
+        parser.write(raw)
+        parser.finalize()
+    except exceptions.FormParserError:
+        return None
+    return found[0] if found and found[0] else None
 
 
 def form_fields(app: APIGatewayRestResolver) -> dict[str, str]:
