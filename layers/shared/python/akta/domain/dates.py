@@ -5,7 +5,7 @@ Every instant is shown in Asia/Jakarta (WIB); Indonesian writes the time with a 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -42,3 +42,12 @@ def datetime_id(value: datetime | str) -> str:
         raise ValueError("an instant to show must be timezone-aware")
     local = t.astimezone(WIB)
     return f"{date_id(local.date())}, {time_id(local.time())} WIB"
+
+
+def jakarta_today(now: datetime | None = None) -> date:
+    """The calendar date in Asia/Jakarta (WIB) at ``now`` (default: the current time)."""
+    now = datetime.now(UTC) if now is None else now
+    if now.tzinfo is None:
+        # A naive datetime would be read as the host's local time: refuse rather than guess.
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(WIB).date()

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, NamedTuple
 
 from akta.domain.errors import FieldError, field_error
-from akta.domain.models import ApplicationData, BirthProof, MarriageProof
+
+if TYPE_CHECKING:
+    from akta.domain.models import ApplicationData
+
+
+class MarriageProof(StrEnum):
+    BUKU_NIKAH = "buku_nikah"
+    AKTA_PERKAWINAN = "kutipan_akta_perkawinan"
+    SPTJM_PASANGAN = "sptjm_pasangan"
+
+
+class BirthProof(StrEnum):
+    SURAT_KETERANGAN_LAHIR = "surat_keterangan_lahir"
+    SPTJM_KELAHIRAN = "sptjm_kelahiran"
 
 
 @dataclass(frozen=True)

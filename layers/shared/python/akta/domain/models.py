@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time
-from enum import StrEnum
+from datetime import date, time
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from akta.domain.dates import WIB
+from akta.domain.dates import WIB, jakarta_today
+from akta.domain.documents import BirthProof, MarriageProof
 from akta.domain.errors import FieldError, InvalidInput, field_error, from_pydantic
 from akta.domain.identifiers import FACILITY_ID
 from akta.domain.nik import NikError, Sex, in_jurisdiction, kk_problems, nik_problems, parse_nik
@@ -28,17 +28,6 @@ LATE_REGISTRATION_DAYS = 60
 SPTJM_WITNESSES = 2
 
 JAKARTA = WIB
-
-
-class MarriageProof(StrEnum):
-    BUKU_NIKAH = "buku_nikah"
-    AKTA_PERKAWINAN = "kutipan_akta_perkawinan"
-    SPTJM_PASANGAN = "sptjm_pasangan"
-
-
-class BirthProof(StrEnum):
-    SURAT_KETERANGAN_LAHIR = "surat_keterangan_lahir"
-    SPTJM_KELAHIRAN = "sptjm_kelahiran"
 
 
 # Phone keyboards type curly quotes; SIAK and the certificate use the straight ones.
@@ -274,12 +263,3 @@ def is_late_registration(birth_date: date, today: date) -> bool:
     Pencatatan Sipil): pelaporan kelahiran paling lambat 60 hari sejak kelahiran.
     """
     return (today - birth_date).days > LATE_REGISTRATION_DAYS
-
-
-def jakarta_today(now: datetime | None = None) -> date:
-    """The calendar date in Asia/Jakarta (WIB) at ``now`` (default: the current time)."""
-    now = datetime.now(UTC) if now is None else now
-    if now.tzinfo is None:
-        # A naive datetime would be read as the host's local time: refuse rather than guess.
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(JAKARTA).date()

@@ -7,12 +7,13 @@ Production wiring (`akta.wiring`) gives each service the AWS adapters; unit test
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from akta.config import Config
-from akta.domain.documents import UploadedDocument
-from akta.domain.timeline import TimelineEvent
-from akta.rendering import Email
+if TYPE_CHECKING:  # annotations only: every function imports this module, few need what these import
+    from akta.config import Config
+    from akta.domain.documents import UploadedDocument
+    from akta.domain.timeline import TimelineEvent
+    from akta.rendering import Email
 
 
 class Records(Protocol):
