@@ -22,6 +22,13 @@ def _wib() -> tzinfo:
 WIB = _wib()
 
 
+def _in_wib(t: datetime, name: str) -> datetime:
+    # A naive time could be UTC (Lambda) or WIB (a person), and would be read as the host's: refuse, never guess.
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return t.astimezone(WIB)
+
+
 def date_id(value: date | str) -> str:
     """date(2026, 11, 5) or "2026-11-05" -> "5 November 2026"."""
     d = date.fromisoformat(value) if isinstance(value, str) else value
@@ -37,17 +44,10 @@ def time_id(value: time | str) -> str:
 def datetime_id(value: datetime | str) -> str:
     """An instant -> "29 November 2026, 08.15 WIB" (converted to WIB). A naive time is refused: it could be
     UTC (Lambda) or WIB (a person)."""
-    t = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise ValueError("an instant to show must be timezone-aware")
-    local = t.astimezone(WIB)
+    local = _in_wib(datetime.fromisoformat(value) if isinstance(value, str) else value, "an instant to show")
     return f"{date_id(local.date())}, {time_id(local.time())} WIB"
 
 
 def jakarta_today(now: datetime | None = None) -> date:
     """The calendar date in Asia/Jakarta (WIB) at ``now`` (default: the current time)."""
-    now = datetime.now(UTC) if now is None else now
-    if now.tzinfo is None:
-        # A naive datetime would be read as the host's local time: refuse rather than guess.
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(WIB).date()
+    return _in_wib(datetime.now(UTC) if now is None else now, "now").date()

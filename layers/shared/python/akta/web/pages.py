@@ -4,11 +4,16 @@ form token."""
 
 from __future__ import annotations
 
-from akta.rendering import page as _render
+from akta import rendering
+
+
+def _render(template: str, title: str, errors: list | None = None, **context) -> str:
+    """A page in the base layout, with its field errors (none unless given) above the content."""
+    return rendering.page(template, title=title, errors=errors or [], **context)
 
 
 def message_page(title: str, message: str, errors: list | None = None) -> str:
-    return _render("message.html", title=title, message=message, errors=errors or [])
+    return _render("message.html", title=title, message=message, errors=errors)
 
 
 def not_found_page() -> str:
@@ -17,15 +22,15 @@ def not_found_page() -> str:
 
 def task_page(page, errors: list | None = None) -> str:
     """The page behind a staff link: the file, its documents, the SOP target, and the decision form."""
-    return _render("task.html", title="Tugas: " + page.role_label, page=page, errors=errors or [])
+    return _render("task.html", title="Tugas: " + page.role_label, page=page, errors=errors)
 
 
 def counter_page(errors: list | None = None) -> str:
-    return _render("counter.html", title="Loket Drive Thru", errors=errors or [])
+    return _render("counter.html", title="Loket Drive Thru", errors=errors)
 
 
 def handover_page(found: dict, errors: list | None = None) -> str:
-    return _render("handover.html", title="Serah terima Akta Kelahiran", found=found, errors=errors or [])
+    return _render("handover.html", title="Serah terima Akta Kelahiran", found=found, errors=errors)
 
 
 _VERIFY_STATES = {
@@ -33,7 +38,7 @@ _VERIFY_STATES = {
     "revoked": ("Akta Kelahiran ini telah DICABUT", "Dokumen ini tidak berlaku lagi. Hubungi Disdukcapil Kota Jambi."),
     "unknown": ("Akta tidak dikenal", "Tidak ada Akta Kelahiran dengan kode ini di arsip Disdukcapil Kota Jambi."),
 }
-COMPARISONS = {
+_COMPARISONS = {
     "identical": "Berkas PDF yang Anda unggah SAMA PERSIS dengan arsip digital.",
     "different": "Berkas PDF yang Anda unggah BERBEDA dari arsip digital: jangan dipercaya.",
     "missing": "Pilih berkas PDF akta (paling besar 2 MB) untuk dibandingkan.",
@@ -45,11 +50,11 @@ def verification_page(found: dict, comparison: str | None = None) -> str:
     """The QR code's target: the state, the registration number, the issue date, a masked name; nothing else."""
     title, text = _VERIFY_STATES[found["state"]]
     return _render("verification.html", title=title, text=text, found=found, comparison=comparison,
-                   comparison_text=COMPARISONS.get(comparison, ""), errors=[])
+                   comparison_text=_COMPARISONS.get(comparison, ""))
 
 
 def supervisor_login_page(errors: list | None = None) -> str:
-    return _render("supervisor_login.html", title="Konsol supervisor", errors=errors or [])
+    return _render("supervisor_login.html", title="Konsol supervisor", errors=errors)
 
 
 def supervisor_page(console, errors: list | None = None) -> str:
@@ -57,6 +62,6 @@ def supervisor_page(console, errors: list | None = None) -> str:
     from akta.service.staff import REASSIGN_REASONS
     from akta.service.verification import REVOCATION_REASONS
 
-    return _render("supervisor.html", title="Konsol supervisor", console=console, errors=errors or [],
+    return _render("supervisor.html", title="Konsol supervisor", console=console, errors=errors,
                    reassign_reasons=[(k, v.capitalize()) for k, v in REASSIGN_REASONS.items()],
                    revocation_reasons=[(k, v.capitalize()) for k, v in REVOCATION_REASONS.items()])
