@@ -82,6 +82,7 @@ class Mailbox:
         self.router, self.account, self.region, self.delay = router, account, region, delay
         self._timers: list[threading.Timer] = []
         self.rejecting: set[str] = set()  # addresses SES refuses at send time (e.g. unverified in SES's sandbox)
+        self._read: dict[str, Mail] = {}  # each sent message parsed once: waiting polls the whole mailbox
 
     def install(self, events) -> None:
         events.register("after-call.sesv2.SendEmail", self._after_send)
@@ -120,15 +121,12 @@ class Mailbox:
         backend = ses_backends[self.account][self.region]
         mails = []
         for message in list(backend.sent_messages):
-            raw = getattr(message, "raw_data", None)
-            if raw is None:
-                continue
-            parsed = email.message_from_string(raw, policy=policy.default)
-            text, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
-            attachments = {part.get_filename(): part.get_payload(decode=True) for part in parsed.iter_attachments()}
-            # moto adds the raw message's To header to the destinations it was given: each address once.
-            mails.append(Mail(message.id, list(dict.fromkeys(message.destinations)), str(parsed["Subject"]),
-                              text.get_content() if text else "", html.get_content() if html else "", attachments))
+            if message.id not in self._read:
+                raw = getattr(message, "raw_data", None)
+                if raw is None:
+                    continue
+                self._read[message.id] = _read(message, raw)
+            mails.append(self._read[message.id])
         return mails
 
     def to(self, address: str) -> list[Mail]:
@@ -148,6 +146,15 @@ class Mailbox:
     def close(self) -> None:
         for timer in self._timers:
             timer.cancel()
+
+
+def _read(message, raw: str) -> Mail:
+    parsed = email.message_from_string(raw, policy=policy.default)
+    text, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    attachments = {part.get_filename(): part.get_payload(decode=True) for part in parsed.iter_attachments()}
+    # moto adds the raw message's To header to the destinations it was given: each address once.
+    return Mail(message.id, list(dict.fromkeys(message.destinations)), str(parsed["Subject"]),
+                text.get_content() if text else "", html.get_content() if html else "", attachments)
 
 
 def ses_event(outcome: tuple[str, str], message_id: str, address: str, tags: dict) -> dict:
