@@ -6,7 +6,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
@@ -43,7 +42,9 @@ app.configure_openapi(
     title="Akta Kelahiran online — API untuk mitra rumah sakit dan bidan",
     version="1.0.0",
     summary="Disdukcapil Kota Jambi: permohonan Akta Kelahiran dari fasilitas kesehatan (SOP langkah 1-2)",
-    security_schemes={"facilityKey": HTTPBearer(description="The facility's API key: Authorization: Bearer <key>")},
+    # As a plain dict: Powertools' OpenAPI models (HTTPBearer) are then only imported when the schema is served.
+    security_schemes={"facilityKey": {"type": "http", "scheme": "bearer",
+                                      "description": "The facility's API key: Authorization: Bearer <key>"}},
     security=[{"facilityKey": []}],
 )
 idempotency = IdempotencyConfig(event_key_jmespath="[application_id, idempotency_key, action]", expires_after_seconds=24 * 3600)

@@ -1,7 +1,7 @@
 """SOP 3: the incomplete file goes back to the hospital (waitForTaskToken); resubmission answers the task."""
 
 from akta.observability import MetricUnit, metrics, task_handler
-from akta.service.completeness import return_to_hospital
+from akta.service.returns import return_to_hospital
 from akta.wiring import Wiring
 
 adapters = Wiring.from_environment()  # this function's declared settings, checked once at start

@@ -94,10 +94,10 @@ def test_sop2_a_returned_file_is_resubmitted_not_submitted_and_another_facilitys
 # -- SOP 3: resubmission ---------------------------------------------------------------------------------
 
 def test_sop3_a_resubmission_answers_the_waiting_return_task_once(a):
-    from akta.service import completeness
+    from akta.service import returns
 
     application_id = submitted(a)
-    completeness.return_to_hospital(a, application_id, "return-token")
+    returns.return_to_hospital(a, application_id, "return-token")
     assert a.records.get(application_id)["status"] == Status.RETURNED
     answer = intake.resubmit(a, application_id, facility_id=HOSPITAL)
     assert answer["status"] == Status.SUBMITTED and a.callbacks.answers == {"return-token": {"decision": "resubmitted"}}
@@ -107,10 +107,10 @@ def test_sop3_a_resubmission_answers_the_waiting_return_task_once(a):
 
 
 def test_sop3_when_another_resubmission_took_the_token_first_this_one_is_already_submitted(a):
-    from akta.service import completeness
+    from akta.service import returns
 
     application_id = submitted(a)
-    completeness.return_to_hospital(a, application_id, "return-token")
+    returns.return_to_hospital(a, application_id, "return-token")
     assert a.records.take_waiting(application_id, "return") == "return-token"  # the other one, in flight
     with pytest.raises(Conflict) as refused:
         intake.resubmit(a, application_id, facility_id=HOSPITAL)

@@ -6,7 +6,7 @@ from akta.domain.documents import document_problems, required_documents
 from akta.domain.errors import InvalidInput
 from akta.domain.duplicates import child_key
 from akta.domain.models import is_late_registration, jakarta_today, parse_application
-from akta.service.common import SYSTEM, Status, now, record
+from akta.service.common import SYSTEM, now, record
 from akta.service.ports import Adapters, Records
 
 
@@ -46,15 +46,3 @@ def _flags(records: Records, application_id: str, application, current: dict, at
         "possible_duplicates": records.same_child(application_id, key, current.get("child_key")),
         "child_key": key,
     }
-
-
-def return_to_hospital(adapters: Adapters, application_id: str, task_token: str) -> None:
-    """Hand the file back: the token is stored first, then the status the hospital polls changes.
-
-    On the timeline the file is back at SOP steps 1-2 (applicant and hospital) until it is resubmitted.
-    """
-    records = adapters.records
-    at = now()
-    records.put_waiting(application_id, "return", task_token, at)
-    records.update(application_id, status=Status.RETURNED, returned_at=at.isoformat())
-    record(records, application_id, 2, "started", "hospital", "returned", at=at)
