@@ -29,7 +29,7 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_measure(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
 
-    for title in ("1. Cold start", "2. Peak memory", "3. Throughput", "4. Automated tail", "5. Cost of one certificate",
+    for title in ("1. Cold start", "1b. Where a start goes", "2. Peak memory", "3. Throughput", "4. Automated tail", "5. Cost of one certificate",
                   "5b. Fixed monthly cost", "6. Render + sign"):
         assert title in done.stdout
     results = json.loads(out.read_text())
@@ -39,6 +39,11 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_measure(tmp_path):
     measured = {name: r for name, r in cold["functions"].items() if r["measured"]}
     assert set(measured) == set(COLD)
     assert all(r["ratio"] > 0 and r["memory_mb"] > 0 and r["declared_mb"] > 0 for r in measured.values())
+    # Where a start goes: the floor builds its one client and makes its one call; the issuer signs with KMS.
+    floor = cold["floor"]["where"]
+    assert floor["services"] == ["dynamodb"] and list(floor["operations"]) == ["dynamodb:GetItem"] and floor["calls"] == 1
+    assert "kms" in measured["issue_certificate"]["where"]["services"]
+    assert all(r["where"]["calls"] >= 1 and r["where"]["ratio_aws_work_aside"] > 0 for r in measured.values())
 
     throughput = results["throughput"]
     for run in ("real", "noop_floor", "all_pass"):
