@@ -16,12 +16,12 @@ from pathlib import Path
 
 import boto3
 import requests
-from moto.server import ThreadedMotoServer
 
 from infra.declaration import ASL_PATH, BUCKETS, TABLES, Settings, placeholders, setting_values
 from sandbox import moto_quirks
 from sandbox.lambdas import LambdaRouter
 from sandbox.outside import Mailbox, SimulatedSiak, WhatsAppOutbox
+from sandbox.s3_post import PolicedMotoServer
 
 REGION = "ap-southeast-3"  # Jakarta
 ACCOUNT = "123456789012"  # moto's default account
@@ -71,7 +71,9 @@ class Sandbox:
             "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
             "AWS_ENDPOINT_URL": self.endpoint, "MOTO_PORT": str(self.port),
         })
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        # S3 refuses a browser upload that breaks its signed policy; moto would store it (sandbox/s3_post.py).
+        self.server = PolicedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False,
+                                        secrets={os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"]})
         self.server.start()
         requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
 

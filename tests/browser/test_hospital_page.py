@@ -12,6 +12,7 @@ from datetime import date
 import requests
 from playwright.sync_api import Page, expect
 
+from akta.domain.documents import MAX_DOCUMENT_BYTES
 from akta.domain.errors import field_error, known_label
 from sandbox import samples
 
@@ -122,6 +123,19 @@ def test_sop1_2_operator_creates_uploads_submits_and_sees_the_status_and_timelin
     expect(page.locator("#form-locked")).to_be_visible()
     if path := os.environ.get("HOSPITAL_PAGE_SCREENSHOT"):
         page.screenshot(path=path, full_page=True)
+
+
+def test_sop1_2_a_file_too_large_for_storage_shows_the_size_limit_next_to_it_and_the_others_upload(page, world, tmp_path):
+    login(page, world.sandbox.facility_key)
+    _, kinds = create_draft(page, samples.application())
+    files = document_files(tmp_path, kinds)
+    files["kartu_keluarga"].write_bytes(b"%PDF-1.7\n" + b"0" * MAX_DOCUMENT_BYTES)  # S3's content-length-range refuses it
+    choose(page, files)
+    page.get_by_role("button", name="Unggah dokumen").click()
+    expect(page.locator("#docs-section")).to_contain_text("Berkas melebihi batas ukuran 5 MB.")
+    expect(page.locator("#doc-kartu_keluarga-status")).not_to_have_text("✓ Diterima")
+    for kind in set(kinds) - {"kartu_keluarga"}:
+        expect(page.locator(f"#doc-{kind}-status")).to_have_text("✓ Diterima")
 
 
 def test_sop2_fields_the_server_rejects_show_its_own_messages_next_to_them_and_no_draft_is_made(page, world):

@@ -455,10 +455,10 @@ def test_the_readmes_quoted_listing_command_answers_the_facilitys_returned_appli
     assert set(listing) == {"items", "next"} and all(item["status"] == "RETURNED" for item in listing["items"])
 
 
-@pytest.mark.parametrize("refusal", ["no_such_bucket", "s3_unreachable"])
+@pytest.mark.parametrize("refusal", ["type_changed", "no_such_bucket", "s3_unreachable"])
 def test_sop2_the_upload_loop_prints_what_s3_answered_and_stops_at_the_first_refusal(served, tmp_path, refusal):
-    """moto does not enforce the POST policy (no 403 for a wrong type or an oversized file), so the refusal is one
-    moto really gives: a slot for a bucket S3 does not have (404 NoSuchBucket); or S3 not reached at all."""
+    """A form whose Content-Type no longer matches the signed policy (403 AccessDenied), a slot for a bucket S3 does
+    not have (404 NoSuchBucket), or S3 not reached at all."""
     shell = Shell(scratch_checkout(tmp_path), fresh_environment())
     block = readme_block(WALKTHROUGH).commands
     loop = next(command for command in block if "for slot in" in command)
@@ -468,15 +468,20 @@ def test_sop2_the_upload_loop_prints_what_s3_answered_and_stops_at_the_first_ref
     slots = json.loads(slots_file.read_text())
     first, refused = slots["uploads"][:2]
     url = urlsplit(refused["url"])
-    refused["url"] = urlunsplit(url._replace(path="/akta-sandbox-no-such-bucket") if refusal == "no_such_bucket"
-                                else url._replace(netloc=f"127.0.0.1:{free_port()}"))
+    if refusal == "type_changed":
+        refused["fields"]["Content-Type"] = "text/html"
+    else:
+        refused["url"] = urlunsplit(url._replace(path="/akta-sandbox-no-such-bucket") if refusal == "no_such_bucket"
+                                    else url._replace(netloc=f"127.0.0.1:{free_port()}"))
     slots_file.write_text(json.dumps(slots))
 
     answered = shell(loop)
     assert answered.returncode == 1
     printed = [line.rstrip() for line in answered.stdout.splitlines()]
     assert printed[0] == f"{first['kind']} 204" and len(printed) == 2  # nothing after the refusal was sent
-    if refusal == "no_such_bucket":
+    if refusal == "type_changed":
+        assert printed[1] == f"{refused['kind']} 403"
+    elif refusal == "no_such_bucket":
         assert printed[1] == f"{refused['kind']} 404"
     else:
         assert printed[1].startswith(f"{refused['kind']} 000 curl: (7)")  # why curl sent nothing

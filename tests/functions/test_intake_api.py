@@ -12,8 +12,10 @@ import boto3
 import pytest
 import requests
 
+from akta.adapters.archive import upload_key
 from akta.domain.documents import MAX_DOCUMENT_BYTES
 from sandbox import samples
+from sandbox.actors import HttpError
 
 
 def headers(key, **extra):
@@ -162,7 +164,7 @@ def test_upload_slots_are_presigned_posts_limited_to_one_key_type_and_the_size_c
     (slot,) = response.json()["uploads"]
     assert slot["fields"]["key"] == f"applications/{application_id}/kartu_keluarga"
     assert slot["expires_in"] <= 15 * 60
-    # moto does not enforce POST policies: check the signed policy document itself.
+    # The signed policy document itself (the sandbox refuses what breaks it as S3 does: tests/flow/test_upload_policy.py).
     policy = json.loads(base64.b64decode(slot["fields"]["policy"]))
     conditions = policy["conditions"]
     assert ["content-length-range", 1, MAX_DOCUMENT_BYTES] in conditions
@@ -188,15 +190,22 @@ def test_an_empty_upload_request_is_a_field_error(api, key):
     assert response.json()["error"]["fields"][0]["field"] == "documents"
 
 
+def landed_another_way(world, application_id: str, kind: str, data: bytes, content_type: str) -> None:
+    """An object in the quarantine that no presigned POST let in (S3 refuses an empty or oversized one):
+    the office's own checks must still catch it."""
+    boto3.client("s3").put_object(Bucket=world.sandbox.buckets["UPLOADS"], Key=upload_key(application_id, kind), Body=data,
+                                  ContentType=content_type)
+
+
 def test_confirming_uploads_checks_what_actually_landed(world, api, key):
     hospital = world.hospital
     application_id = hospital.create(samples.application())["application_id"]
     hospital.upload(application_id, {
         "surat_keterangan_lahir": (samples.pdf_document(), "application/pdf"),
         "buku_nikah": (samples.pdf_document(), "application/pdf"),
-        "ktp_ibu": (b"this is not a PDF", "application/pdf"),  # landed anyway: moto ignores the policy
-        "ktp_ayah": (b"", "image/jpeg"),
+        "ktp_ibu": (b"this is not a PDF", "application/pdf"),  # S3 takes it: the policy fixes the declared type, not the bytes
     })
+    landed_another_way(world, application_id, "ktp_ayah", b"", "image/jpeg")
     response = requests.post(f"{api}/{application_id}/uploads/confirm", headers=headers(key), timeout=30)
     assert response.status_code == 200
     body = response.json()
@@ -212,8 +221,8 @@ def test_sop3_the_completeness_check_returns_every_reason_at_once(world):
         "surat_keterangan_lahir": (samples.pdf_document(), "application/pdf"),
         "buku_nikah": (samples.pdf_document(), "application/pdf"),
         "ktp_ibu": (b"this is not a PDF", "application/pdf"),  # wrong magic bytes
-        "ktp_ayah": (b"", "image/jpeg"),  # empty
     })  # kartu_keluarga missing
+    landed_another_way(world, application_id, "ktp_ayah", b"", "image/jpeg")  # empty
     hospital.submit(application_id)
     returned = hospital.wait_for_status(application_id, "RETURNED")
     reasons = {(r["field"], r["code"]) for r in returned["reasons"]}
@@ -293,14 +302,18 @@ def test_the_openapi_contract_is_served_with_the_security_scheme_and_the_error_s
     assert "409" in paths["/v1/applications/{application_id}/submit"]["post"]["responses"]
 
 
-def test_a_file_over_the_size_cap_that_landed_anyway_is_refused_at_confirmation_and_at_the_check(world, api, key):
+def test_a_file_over_the_size_cap_is_refused_by_s3_and_one_that_landed_another_way_at_confirmation_and_the_check(world, api, key):
     hospital = world.hospital
     draft = hospital.create(samples.application())
     application_id = draft["application_id"]
     kinds = [d["kind"] for d in draft["required_documents"]]
     documents = samples.documents_for(kinds)
-    documents["kartu_keluarga"] = (b"%PDF-1.4\n" + b"0" * MAX_DOCUMENT_BYTES, "application/pdf")  # moto ignores the policy
-    hospital.upload(application_id, documents)
+    too_large = b"%PDF-1.4\n" + b"0" * MAX_DOCUMENT_BYTES
+    with pytest.raises(HttpError) as refused:
+        hospital.upload(application_id, {"kartu_keluarga": (too_large, "application/pdf")})
+    assert refused.value.response.status_code == 400 and "<Code>EntityTooLarge</Code>" in refused.value.response.text
+    hospital.upload(application_id, {kind: document for kind, document in documents.items() if kind != "kartu_keluarga"})
+    landed_another_way(world, application_id, "kartu_keluarga", too_large, "application/pdf")
     confirmed = requests.post(f"{api}/{application_id}/uploads/confirm", headers=headers(key), timeout=30).json()
     assert {d["kind"]: d["status"] for d in confirmed["documents"]}["kartu_keluarga"] == "too_large"
     hospital.submit(application_id)
