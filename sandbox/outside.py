@@ -41,6 +41,20 @@ class WhatsAppMessage:
     parameters: list[str]
     body: dict
 
+    @property
+    def values(self) -> dict[str, str]:
+        """The template's parameters by name (application_id, pickup_code...)."""
+        from akta.domain.notices import templates
+
+        return dict(zip(templates()[self.template].parameters, self.parameters))
+
+    @property
+    def text(self) -> str:
+        """What the citizen reads."""
+        from akta.domain.notices import render
+
+        return render(self.template, self.values)
+
 
 class WhatsAppOutbox:
     def __init__(self):

@@ -8,7 +8,20 @@ import threading
 from pathlib import Path
 
 from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
+from sandbox.outside import WhatsAppMessage
 from sandbox.world import World
+
+
+def masked_number(number: str) -> str:
+    """A phone number as make serve shows it: only its last four digits."""
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+def whatsapp_lines(message: WhatsAppMessage) -> list[str]:
+    lines = [f"[whatsapp] to {masked_number(message.to)}: {message.text}"]
+    if code := message.values.get("pickup_code"):
+        lines.append(f"        pickup code: {code}")
+    return lines
 
 
 def main() -> None:
@@ -32,7 +45,9 @@ def main() -> None:
     for role, person in SANDBOX_STAFF.items():
         print(f"  {role:<11}{person['email']}")
     print(f"The head of office signs with the sandbox PIN {SANDBOX_HEAD_PIN}.")
+    print("WhatsApp notices to applicants are printed here too (the number masked), with any Drive-Thru pickup code.")
     seen: set[str] = set()
+    notices = 0
     stop = threading.Event()
     try:
         while not stop.wait(1.0):
@@ -43,6 +58,10 @@ def main() -> None:
                     for line in mail.text.splitlines():
                         if "/staff/tasks/" in line:
                             print(f"        {line.strip()}")
+            sent = world.sandbox.whatsapp.messages[notices:]
+            notices += len(sent)
+            for message in sent:
+                print("\n".join(whatsapp_lines(message)))
     except KeyboardInterrupt:
         pass
     finally:

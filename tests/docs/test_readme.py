@@ -538,6 +538,17 @@ def test_the_certificate_block_revokes_the_walkthroughs_certificate_and_verifica
     assert attribute_values(page.text, "data-state") == ["revoked"]
 
 
+def test_sop9_make_serve_prints_the_applicants_whatsapp_notice_with_the_number_masked(served, certificate_id, application_id):
+    """The certificate's notice, as the citizen reads it; of the walkthrough's number only the last digits show."""
+    number = json.loads((served.checkout / "walkthrough" / "application.json").read_text())["contact"]["whatsapp"]
+    digits = "".join(ch for ch in number if ch.isdigit())
+    notice = served.wait_for(lambda lines: next((line for line in lines if line.startswith("[whatsapp]")
+                                                 and application_id in line), None), 60, "the WhatsApp notice")
+    assert re.fullmatch(rf"\[whatsapp\] to \*+{digits[-4:]}: Akta Kelahiran untuk permohonan {application_id} telah terbit .*",
+                        notice)
+    assert not any(digits[1:] in line for line in served.lines)  # 81234567890, with or without 0 or +62
+
+
 def test_the_signer_block_makes_a_csr_from_the_kms_key_and_installs_the_cas_answer(served, certificate_id):
     """The block is for AWS; here with --sandbox, on the sandbox's KMS key. It runs after the walkthrough's
     certificate was issued (the fixture): the chain it installs is from this test's CA, which the release check
