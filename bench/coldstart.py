@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from boto3.dynamodb.conditions import Key
 
 from akta.adapters.aws import all_items, table
-from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, ROUTES, function
+from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, POWERTOOLS, ROUTES, function
 from sandbox.aws import ACCOUNT, DEMO_FACILITY, REGION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +277,7 @@ def measure(events: Events, runs: int, names: list[str], progress) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in CATALOGUE and k != DECLARED}
     env |= {"PYTHONPATH": f"{ROOT / 'layers/shared/python'}{os.pathsep}{ROOT}", "AWS_ENDPOINT_URL_SOCIALMESSAGING": whatsapp.url}
     own = events.world.sandbox.router.environments
-    floor_env = env | {"APPLICATIONS_TABLE": events.world.sandbox.settings["APPLICATIONS_TABLE"]}
+    floor_env = env | POWERTOOLS | {"APPLICATIONS_TABLE": events.world.sandbox.settings["APPLICATIONS_TABLE"]}
     samples: dict[str, list[Sample]] = {name: [] for name in ["floor", *names]}
     unmeasured: dict[str, str] = {}
     accounted: dict[str, Sample] = {}

@@ -43,9 +43,12 @@ class Bucket:
 class Function:
     name: str  # folder under functions/, handler is app.handler
     summary: str
-    actions: tuple[str, ...]  # AWS actions the function may call (least privilege, issue 7)
+    actions: tuple[str, ...]  # AWS actions the function may call (least privilege)
     memory_mb: int = 256
     timeout_s: int = 15
+    # Reserved concurrency, deployed only where set (a new account's whole limit can be 10); the sandbox gives a
+    # function this many execution environments at most, 10 when unset.
+    concurrency: int | None = None
     pdf_layer: bool = False  # needs the PDF/signing stack (fpdf2, segno, pyHanko)
     state_placeholder: str | None = None  # ${...} in the ASL that names this function
     schedule_minutes: int | None = None  # run on a schedule (EventBridge in AWS, a timer in the sandbox)
@@ -87,7 +90,7 @@ BUCKETS = (
     Bucket("ARCHIVE", versioned=True, object_lock=True),
 )
 
-# Implicit grants (issue 7): needed although the function itself never makes the call, so the sandbox's record
+# Implicit grants: needed although the function itself never makes the call, so the sandbox's record
 # of calls cannot show them. The tables and buckets are encrypted with the customer-managed data key, and
 # DynamoDB and S3 call KMS on the caller's behalf, with the caller's permissions.
 _DECRYPT_TABLES = ("kms:Decrypt", "DynamoDB decrypts the table key (customer-managed KMS key) on the caller's "

@@ -240,6 +240,7 @@ class BirthCertificateStack(Stack):
                 layers=[shared, pdf] if f.pdf_layer else [shared],
                 memory_size=f.memory_mb,
                 timeout=Duration.seconds(f.timeout_s),
+                reserved_concurrent_executions=f.concurrency,  # only where the declaration sets it
                 environment=self.function_environments[f.name],
                 log_group=log_group,
                 role=role,

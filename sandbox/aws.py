@@ -91,6 +91,8 @@ class Sandbox:
         self.mailbox = Mailbox(self.router, ACCOUNT, REGION)
         self.mailbox.remember_params(events)
         self.mailbox.install(events)
+        self.router.on_whatsapp, self.router.on_email = self.whatsapp.received, self.mailbox.accepted
+        self.router.rejecting = lambda: self.mailbox.rejecting
         self.siak = SimulatedSiak()
         moto_quirks.install(events)
         self._create_resources()

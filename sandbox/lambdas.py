@@ -1,28 +1,27 @@
-"""In-process Lambda: a botocore hook answers `lambda:Invoke` by calling functions/<name>/app.py.
+"""The sandbox's Lambda: a botocore hook answers `lambda:Invoke` by running functions/<name>/app.py.
 
 Registered first on the default boto3 session, so both moto's Step Functions interpreter (which builds
 its clients from that session, one thread per execution) and our own code reach the real handlers.
 Answers look like Lambda's: a handler exception is HTTP 200 with X-Amz-Function-Error and
-{"errorType", "errorMessage"}, which the interpreter matches in Retry/Catch. The router also records
-which IAM actions each function called (and how often) on which tables and buckets, how long each
-invocation took, and sends each function's output to its own log file. Only calls made while a handler
-runs, in its thread, count: not the sandbox's own, the test actors' or the admin command's.
+{"errorType", "errorMessage"}, which the interpreter matches in Retry/Catch.
 
-Invocations run one at a time, as if every function had a reserved concurrency of one: Powertools
-keeps its log keys per process (a Lambda sandbox serves one request at a time), so concurrent
-invocations in threads would mix them up. No handler waits on another function, so this cannot
-deadlock: answering a task token returns before the interpreter moves on.
+Each declared function runs in execution environments of its own (sandbox/environments.py, sandbox/worker.py):
+worker processes that imported it with only its own declared environment (infra.declaration.
+function_environment) and what Lambda's runtime sets, each serving one invocation at a time, as many at once as
+its concurrency allows; past its timeout an invocation is answered Sandbox.Timedout. `configure` sets the
+deployment's values; changing them ends the idle environments, as a configuration update in AWS does.
 
-AWS errors can be injected the same way (`inject_aws`, an `AwsFault`): the router answers matching calls
-itself, before they reach moto, so boto3's retries and the adapters see a real error answer.
+The router records which IAM actions each function called (and how often) on which tables and buckets, as
+the environments report their calls, how long each invocation took (`timings`) and in which environment
+(`runs`), and each function's output goes to its own log file. Only a function's own calls count: not the
+sandbox's, the test actors' or the admin command's.
 
-Each function is imported with only its own declared environment (infra.declaration.function_environment)
-in place of the deployment's settings, as Lambda would start it: its settings are read then, once, and a
-setting missing from its declaration fails its start. `configure` sets the deployment's values; changing
-them drops the imported functions, as a configuration update in AWS starts fresh execution environments.
+AWS errors can be injected (`inject_aws`, an `AwsFault`): the function's environment answers matching calls
+itself, before they reach moto, so boto3's retries and the adapters see a real error answer; so can Lambda's
+own faults and bugs in a function's code (`inject`, a `Fault`).
 
-Functions outside the declaration can be served too (`register`): the benchmarks route a generated
-copy of the state machine to no-op handlers through this same path, to measure the engine alone.
+Functions outside the declaration can be served too (`register`), in this process: the benchmarks route a
+generated copy of the state machine to no-op handlers through this same path, to measure the engine alone.
 """
 
 from __future__ import annotations
@@ -48,6 +47,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
 from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function, function_environment
+from sandbox.environments import CONCURRENCY, RESPONSE_LIMIT, Environment, FunctionError, Pool, Throttled, runtime_environment
 
 
 # botocore (service, operation) -> the IAM actions it needs, where that is not "<signing name>:<operation>"
@@ -139,12 +139,16 @@ class Fault:
     kind "service": Lambda itself fails (HTTP 500 ServiceException; the state machine sees
     Lambda.ServiceException, which its Retry covers). kind "crash": the handler fails with `error_type`
     (not retried; caught into RecordFailure). kind "after": the handler runs, then `after(event)` runs.
+    kind "bug": the handler runs with `target` ("module:attribute" in the function's process) replaced by
+    `replacement` ("module:attribute", imported there), as if the code had that bug; however it is invoked.
     """
 
     kind: str
     times: int = 1
     error_type: str = "InjectedPermanentFault"
     after: object = None
+    target: str = ""
+    replacement: str = ""
 
 
 @dataclass
@@ -186,12 +190,33 @@ class Timing:
     cpu_s: float
 
 
+@dataclass(frozen=True)
+class Run:
+    """One invocation in an execution environment: which process served it, when, and its INIT (None: warm)."""
+
+    function: str
+    environment: int  # the worker's process id
+    started: float  # time.monotonic() in the router's process
+    finished: float
+    init_s: float | None
+    outcome: str  # "ok", or the error type
+
+
 class LambdaRouter:
     def __init__(self, *, region: str, account: str, log_dir: Path):
         self.region, self.account = region, account
+        self.pools: dict[str, Pool] = {}
+        self.timeouts: dict[str, float] = {}  # function -> seconds, in place of its declared timeout_s
+        self.runs: list[Run] = []
+        self._runs_lock = threading.Lock()
+        # What the outside world does with the AWS calls of the environments (set by the sandbox).
+        self.on_whatsapp = self.on_email = lambda _message: None
+        self.rejecting = lambda: set()
         self.functions: dict[str, Function] = {f.name: f for f in FUNCTIONS}
         self.log_dir = log_dir
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        for log in self.log_dir.glob("*.log"):  # this sandbox's logs start empty
+            log.write_text("")
         self.called_actions: dict[str, set[str]] = defaultdict(set)  # function -> IAM "prefix:Action"
         # function -> API calls by operation, "prefix:Operation" (what is billed; bench/cost.py prices these)
         self.call_counts: dict[str, Counter] = defaultdict(Counter)
@@ -205,7 +230,6 @@ class LambdaRouter:
         self._log_lock = threading.Lock()
         self._logs: dict[str, io.TextIOWrapper] = {}
         self._local = threading.local()
-        self._invoke_lock = threading.RLock()
         self.stdout = ThreadRoutedStream(sys.stdout)
         self.faults: dict[str, list[Fault]] = defaultdict(list)
         self.aws_faults: list[AwsFault] = []
@@ -243,6 +267,17 @@ class LambdaRouter:
         with self._import_lock:
             if name in self.environments:
                 self._modules.pop(name, None)
+            if name in self.pools:
+                self.pools[name].recycle()
+
+    @contextlib.contextmanager
+    def timeout_changed(self, name: str, seconds: float):
+        """Within the block, `name` times out after `seconds` instead of its declared timeout."""
+        self.timeouts[name] = seconds
+        try:
+            yield
+        finally:
+            self.timeouts.pop(name, None)
 
     @contextlib.contextmanager
     def settings_changed(self, name: str, **values: str | None):
@@ -274,23 +309,93 @@ class LambdaRouter:
 
     # -- invoking ----------------------------------------------------------------------------------------
     def invoke(self, name: str, event: dict):
-        """Call a function's handler as Lambda would. Exceptions propagate to the caller."""
+        """Call a function's handler as Lambda would. Exceptions propagate to the caller (in an execution
+        environment: a FunctionError with the error's type and message, or Throttled)."""
+        if name in self.environments:  # a declared function: in its own execution environments
+            return self._invoke_in_environment(name, event)
         function = self.functions[name]
         module = self._module(name)
         context = LambdaContext(name, function.memory_mb, self.arn(name), str(uuid.uuid4()))
-        with self._invoke_lock:
-            self._route_stdout()
-            previous, previous_event = getattr(self._local, "function", None), getattr(self._local, "event", None)
-            self._local.function, self._local.event = name, event
-            self.stdout.local.sink = self._log(name)
+        self._route_stdout()
+        previous, previous_event = getattr(self._local, "function", None), getattr(self._local, "event", None)
+        self._local.function, self._local.event = name, event
+        self.stdout.local.sink = self._log(name)
+        with self._runs_lock:
             self.invocations[name] += 1
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            try:
-                return module.handler(event, context)
-            finally:
-                self.timings[name].append(Timing(time.perf_counter() - started, time.thread_time() - cpu_started))
-                self._local.function, self._local.event = previous, previous_event
-                self.stdout.local.sink = self._log(previous) if previous else None
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        try:
+            return module.handler(event, context)
+        finally:
+            self.timings[name].append(Timing(time.perf_counter() - started, time.thread_time() - cpu_started))
+            self._local.function, self._local.event = previous, previous_event
+            self.stdout.local.sink = self._log(previous) if previous else None
+
+    def _invoke_in_environment(self, name: str, event: dict):
+        function = self.functions[name]
+        with self._runs_lock:
+            pool = self.pools.setdefault(name, Pool(name, function.concurrency or CONCURRENCY))
+            self.invocations[name] += 1
+        environment, generation = pool.take()
+        timeout = self.timeouts.get(name, function.timeout_s)
+        request_id, healthy, answer = str(uuid.uuid4()), False, None
+        started = time.monotonic()
+        try:
+            if environment is None:
+                environment = Environment(name, self.arn(name), runtime_environment(name, function.memory_mb, self.environments[name]),
+                                          self.log_dir / f"{name}.log")
+            faults, bug = self._faults_for(name, event), self._next_fault(name, ("bug",))
+            answer = environment.invoke({"event": event, "request_id": request_id, "timeout_s": timeout,
+                                         "bugs": [(bug.target, bug.replacement)] if bug else [],
+                                         "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
+                                                         "status": f.status, "times": f.times} for i, f in faults],
+                                         "rejecting": sorted(self.rejecting())}, timeout)
+            healthy = answer is not None and "died" not in answer and environment.process.poll() is None
+        finally:
+            pool.give_back(environment, generation, healthy)
+        finished = time.monotonic()
+        if answer is None:
+            self._log(name).write(f"{request_id} Task timed out after {timeout:.2f} seconds\n")
+            error = FunctionError("Sandbox.Timedout", f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds")
+        elif "died" in answer:
+            error = FunctionError("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: "
+                                                       f"exit status {answer['died']}")
+        else:
+            self._take_report(name, answer, faults)
+            error = FunctionError(*answer["error"]) if "error" in answer else None
+            if not error and len(answer["payload"].encode()) > RESPONSE_LIMIT:
+                error = FunctionError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed "
+                                                                       f"payload size ({RESPONSE_LIMIT} bytes).")
+        with self._runs_lock:
+            self.runs.append(Run(name, environment.pid, started, finished, (answer or {}).get("init_s"),
+                                 error.error_type if error else "ok"))
+        if error:
+            raise error
+        return json.loads(answer["payload"])
+
+    def _faults_for(self, name: str, event: dict) -> list[tuple[int, AwsFault]]:
+        with self._aws_fault_lock:
+            return [(i, f) for i, f in enumerate(self.aws_faults) if f.times > 0 and f.function == name
+                    and (not f.application_id or event.get("application_id") == f.application_id)]
+
+    def _take_report(self, name: str, answer: dict, faults: list[tuple[int, AwsFault]]) -> None:
+        """What the environment's AWS calls did, into the router's records and the outside world."""
+        self.timings[name].append(Timing(answer["wall_s"], answer["cpu_s"]))
+        with self._aws_fault_lock:
+            for index, fault in faults:
+                used = answer["faults_used"].get(index, 0)
+                fault.times, fault.served = fault.times - used, fault.served + used
+        for service, signing_name, operation, params in answer["calls"]:
+            self._count(name, service, signing_name, operation, params)
+        for message in answer["whatsapp"]:
+            self.on_whatsapp(message)
+        for sent in answer["emails"]:
+            self.on_email(sent)
+
+    def environments_of(self, name: str) -> list[int]:
+        """The process ids of a function's idle environments."""
+        pool = self.pools.get(name)
+        with pool.lock if pool else contextlib.nullcontext():
+            return [e.pid for e in pool.idle] if pool else []
 
     def _route_stdout(self) -> None:
         """EMF metrics are print()ed: keep sys.stdout routed even if a test runner swapped it meanwhile."""
@@ -327,10 +432,10 @@ class LambdaRouter:
                 return fault.answer(request.url)
         return None
 
-    def _next_fault(self, name: str) -> Fault | None:
-        with self._invoke_lock:
+    def _next_fault(self, name: str, kinds: tuple[str, ...] = ("service", "crash", "after")) -> Fault | None:
+        with self._runs_lock:
             for fault in self.faults[name]:
-                if fault.times > 0:
+                if fault.times > 0 and fault.kind in kinds:
                     fault.times -= 1
                     return fault
         return None
@@ -349,6 +454,14 @@ class LambdaRouter:
             payload = json.dumps(self.invoke(name, event))
             if fault and fault.kind == "after":
                 fault.after(event)
+        except Throttled:
+            body = json.dumps({"Type": "User", "message": "Rate Exceeded.",
+                               "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}).encode()
+            return AWSResponse(request.url, 429, {"x-amzn-ErrorType": "TooManyRequestsException",
+                                                  "x-amzn-RequestId": str(uuid.uuid4())}, _Body(body))
+        except FunctionError as error:  # the environment logged the handler's own error
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            payload = json.dumps({"errorType": error.error_type, "errorMessage": error.message})
         except Exception as error:  # noqa: BLE001 - this is Lambda's own boundary
             self._log(name).write(json.dumps({"level": "ERROR", "errorType": type(error).__name__,
                                               "stackTrace": traceback.format_exc().splitlines()}) + "\n")
@@ -360,11 +473,15 @@ class LambdaRouter:
         function = getattr(self._local, "function", None)
         if not function:  # the sandbox, a test actor, the admin command, moto's interpreter
             return
-        self.call_counts[function][f"{service_model.signing_name}:{operation}"] += 1
-        for action, resource in iam_actions(service_model.service_name, service_model.signing_name, operation, params):
-            self.called_actions[function].add(action)
-            if resource:
-                self.called_on[function][action].add(resource)
+        self._count(function, service_model.service_name, service_model.signing_name, operation, params)
+
+    def _count(self, function: str, service: str, signing_name: str, operation: str, params: dict) -> None:
+        with self._runs_lock:
+            self.call_counts[function][f"{signing_name}:{operation}"] += 1
+            for action, resource in iam_actions(service, signing_name, operation, params):
+                self.called_actions[function].add(action)
+                if resource:
+                    self.called_on[function][action].add(resource)
 
     def touched(self, name: str) -> set[Resource]:
         """The tables and buckets a function called anything on."""
@@ -388,10 +505,13 @@ class LambdaRouter:
     def _log(self, name: str):
         with self._log_lock:
             if name not in self._logs:
-                self._logs[name] = open(self.log_dir / f"{name}.log", "w", encoding="utf-8", buffering=1)
+                # Appended to: a function's environments write to the same log (each process its own lines).
+                self._logs[name] = open(self.log_dir / f"{name}.log", "a", encoding="utf-8", buffering=1)
             return self._logs[name]
 
     def close(self) -> None:
+        for pool in self.pools.values():
+            pool.recycle()
         if getattr(self, "_unpatch", None):
             self._unpatch()
         for log in self._logs.values():

@@ -66,13 +66,16 @@ class WhatsAppOutbox:
 
     def _on_send(self, request, **_):
         params = json.loads(request.body)
-        message = json.loads(base64.b64decode(params["message"]))
+        self.received(json.loads(base64.b64decode(params["message"])))
+        body = json.dumps({"messageId": str(uuid.uuid4())}).encode()
+        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _Body(body))
+
+    def received(self, message: dict) -> None:
+        """A Meta Cloud API template message, sent from this process or from an execution environment."""
         template = message["template"]
         texts = [p["text"] for c in template["components"] for p in c["parameters"]]
         with self._lock:
             self.messages.append(WhatsAppMessage(message["to"], template["name"], texts, message))
-        body = json.dumps({"messageId": str(uuid.uuid4())}).encode()
-        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _Body(body))
 
     def to(self, number: str) -> list[WhatsAppMessage]:
         with self._lock:
@@ -113,11 +116,16 @@ class Mailbox:
         params = context.get("sandbox_params") or {}
         if http_response.status_code != 200:
             return
-        tags = {t["Name"]: [t["Value"]] for t in params.get("EmailTags", [])}
-        for address in params.get("Destination", {}).get("ToAddresses", []):
+        self.accepted({"message_id": parsed["MessageId"], "to": params.get("Destination", {}).get("ToAddresses", []),
+                       "tags": params.get("EmailTags", [])})
+
+    def accepted(self, sent: dict) -> None:
+        """SES took a message (here or in an execution environment): the simulator's addresses answer with events."""
+        tags = {t["Name"]: [t["Value"]] for t in sent["tags"]}
+        for address in sent["to"]:
             outcome = SIMULATOR_OUTCOMES.get(address.lower())
             if outcome:
-                event = ses_event(outcome, parsed["MessageId"], address, tags)
+                event = ses_event(outcome, sent["message_id"], address, tags)
                 timer = threading.Timer(self.delay, self.router.invoke, ("delivery_events", event))
                 timer.daemon = True
                 self._timers.append(timer)

@@ -6,14 +6,16 @@ import pytest
 
 from akta.config import SettingsError
 from infra.declaration import FUNCTIONS
+from sandbox.environments import FunctionError
 
 
 def test_a_function_missing_one_of_its_declared_settings_fails_at_start_naming_it(world):
     router = world.sandbox.router
     with router.settings_changed("human_task", MAIL_FROM=None):
-        with pytest.raises(SettingsError, match="MAIL_FROM: missing"):
+        with pytest.raises(FunctionError, match="MAIL_FROM: missing") as failed:
             router.invoke("human_task", {"application_id": "AK20261202-NOSTART0", "task_token": "t",
                                          "state": "EnterIntoSiak"})
+    assert failed.value.error_type == "SettingsError"
     assert router._module("human_task").adapters.config["MAIL_FROM"]  # started again, with it
 
 

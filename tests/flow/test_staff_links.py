@@ -8,7 +8,7 @@ import requests
 
 from sandbox import samples
 from sandbox.actors import StaffMember, form_token
-from sandbox.lambdas import AwsFault
+from sandbox.lambdas import AwsFault, Fault
 
 
 def submitted_to_verifier(world) -> tuple[str, dict]:
@@ -224,12 +224,11 @@ def test_sop5_a_throttled_table_answers_the_page_503_try_again_and_the_link_stil
     assert world.verifier.decide(link, decision="approve").status_code == 200
 
 
-def test_sop5_a_bug_behind_the_page_is_a_logged_500_page(world, monkeypatch):
-    from akta.service import staff
-
+def test_sop5_a_bug_behind_the_page_is_a_logged_500_page(world):
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
-    monkeypatch.setattr(staff, "open_page", lambda adapters, link_id: {}["no such key"])
+    world.sandbox.router.inject("staff_pages", Fault("bug", target="akta.service.staff:open_page",
+                                                     replacement="tests.bugs:missing_key"))
     log = world.sandbox.workdir / "logs" / "staff_pages.log"
     before = log.read_text(encoding="utf-8").count("\n")
     broken = requests.get(link, timeout=30)

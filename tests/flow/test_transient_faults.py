@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from akta.adapters import aws
 from akta.domain.errors import TransientError
 from sandbox import samples
-from sandbox.lambdas import AwsFault
+from sandbox.environments import FunctionError
+from sandbox.lambdas import AwsFault, Fault
 
 BOTO_ATTEMPTS = 3  # standard retry mode, akta.adapters.aws.RETRIES
 
@@ -111,21 +112,13 @@ def test_adapters_pass_a_throttle_that_boto3s_retries_absorbed_and_leave_a_perma
 
 def test_a_bug_in_a_step_leaves_its_type_for_the_asl_but_not_the_values_pydantic_quotes(world):
     """A step's message reaches the execution's `cause`: an unexpected pydantic error must not carry its input."""
-    import pydantic
+    from tests.bugs import MALFORMED_NIK as nik
 
-    class Person(pydantic.BaseModel):
-        nik: int
-
-    nik = "1571020505950001x"
-    module = world.sandbox.router._module("escalate")
-    real = module.escalate
-    module.escalate = lambda *a: Person(nik=nik)
-    try:
-        with pytest.raises(Exception) as raised:
-            world.sandbox.router.invoke("escalate", {"application_id": "AK20261202-BUGBUG00", "state": "EnterIntoSiak"})
-    finally:
-        module.escalate = real
-    assert type(raised.value).__name__ == "ValidationError" and nik not in str(raised.value)
+    world.sandbox.router.inject("escalate", Fault("bug", target="functions.escalate.app:escalate",
+                                                  replacement="tests.bugs:validation_error_quoting_a_nik"))
+    with pytest.raises(FunctionError) as raised:
+        world.sandbox.router.invoke("escalate", {"application_id": "AK20261202-BUGBUG00", "state": "EnterIntoSiak"})
+    assert raised.value.error_type == "ValidationError" and nik not in str(raised.value)
     log = (world.sandbox.workdir / "logs" / "escalate.log").read_text(encoding="utf-8")
     bugs = [line for line in map(json.loads, log.splitlines()) if line.get("message") == "unexpected error"]
     assert [(b["error_type"], b["detail"]) for b in bugs] == [("ValidationError", [{"loc": ["nik"], "type": "int_parsing"}])]

@@ -16,6 +16,7 @@ from akta.adapters.archive import upload_key
 from akta.domain.documents import MAX_DOCUMENT_BYTES
 from sandbox import samples
 from sandbox.actors import HttpError
+from sandbox.lambdas import AwsFault, Fault
 
 
 def headers(key, **extra):
@@ -321,14 +322,12 @@ def test_a_file_over_the_size_cap_is_refused_by_s3_and_one_that_landed_another_w
     assert [(r["field"], r["code"]) for r in returned["reasons"]] == [("documents.kartu_keluarga", "document_too_large")]
 
 
-def test_a_bug_in_a_response_model_is_a_logged_500_not_a_malformed_request(api, key, world, monkeypatch):
+def test_a_bug_in_a_response_model_is_a_logged_500_not_a_malformed_request(api, key, world):
     """pydantic's ValidationError is a ValueError: a broken answer must not reach the hospital as its own mistake."""
-    from akta.service import intake
-
     payload = samples.application()
     application_id = create(api, key, payload)
-    real = intake.status
-    monkeypatch.setattr(intake, "status", lambda *a, **kw: {**real(*a, **kw), "status": ["not", "a", "status"]})
+    world.sandbox.router.inject("intake_api", Fault("bug", target="akta.service.intake:status",
+                                                    replacement="tests.bugs:status_not_a_status"))
     log = world.sandbox.workdir / "logs" / "intake_api.log"
     before = log.read_text(encoding="utf-8").count("\n")
     response = requests.get(f"{api}/{application_id}", headers=headers(key), timeout=30)
@@ -344,8 +343,6 @@ def test_a_bug_in_a_response_model_is_a_logged_500_not_a_malformed_request(api, 
 
 
 def test_aws_throttling_that_outlives_boto3s_retries_is_a_503_with_retry_after(api, key, world):
-    from sandbox.lambdas import AwsFault
-
     application_id = create(api, key)
     world.sandbox.router.inject_aws(AwsFault("dynamodb:GetItem", "ThrottlingException", times=3, function="intake_api",
                                              application_id=None))

@@ -1,0 +1,128 @@
+"""Lambda's execution environments for the sandbox's router: each is a worker process (sandbox/worker.py) that
+imported one function with only its own environment and serves one invocation at a time.
+
+A function gets as many environments as it has invocations in flight, up to its concurrency (the declaration's
+`concurrency`, else CONCURRENCY); one more is throttled, as Lambda throttles. Idle environments are reused warm
+and ended after IDLE_SECONDS. An invocation past the function's timeout ends its environment and is answered
+`Sandbox.Timedout`; a process that dies is answered `Runtime.ExitError`; a result over Lambda's 6 MB response
+limit `Function.ResponseSizeTooLarge`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONCURRENCY = 10  # a function's environments at most, unless its declaration says otherwise
+IDLE_SECONDS = 300.0  # an environment idle this long is ended (Lambda keeps them for minutes)
+RESPONSE_LIMIT = 6 * 1024 * 1024  # Lambda's synchronous response payload limit, in bytes
+# What the Lambda runtime gives every function besides its own settings, from the sandbox's process.
+RUNTIME = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
+           "AWS_ENDPOINT_URL", "PATH", "LANG", "TZ")
+
+
+class Throttled(Exception):
+    """Every environment the function may have is busy: Lambda answers 429 TooManyRequestsException."""
+
+
+class FunctionError(Exception):
+    """The invocation failed as Lambda reports it: an error type and message (the handler's, or the runtime's)."""
+
+    def __init__(self, error_type: str, message: str):
+        super().__init__(message)
+        self.error_type, self.message = error_type, message
+
+
+class Environment:
+    def __init__(self, name: str, arn: str, environment: dict[str, str], log_path: Path):
+        ours, theirs = socket.socketpair()
+        with open(log_path, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sandbox.worker", str(theirs.fileno()), arn], cwd=ROOT, env=environment,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),))
+        theirs.close()
+        self.name, self.connection = name, Connection(ours.detach())
+        self.used_at = time.monotonic()
+        self.invocations = 0
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def invoke(self, request: dict, timeout_s: float) -> dict | None:
+        """The worker's answer; None past the timeout; {"died": ...} when the process ended without one."""
+        self.invocations += 1
+        try:
+            self.connection.send(request)
+            if not self.connection.poll(timeout_s):
+                return None
+            return self.connection.recv()
+        except (EOFError, OSError):
+            return {"died": self.process.poll()}
+        finally:
+            self.used_at = time.monotonic()
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.connection.close()
+
+
+@dataclass
+class Pool:
+    """One function's environments: the idle ones, and how many are busy."""
+
+    name: str
+    limit: int
+    idle: list[Environment] = field(default_factory=list)
+    busy: int = 0
+    generation: int = 0  # bumped when the function's configuration changes: older environments are not reused
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> tuple[Environment | None, int]:
+        """An idle environment (None: start one), and the generation it is for. Throttled when all are busy."""
+        with self.lock:
+            stale = [e for e in self.idle if time.monotonic() - e.used_at > IDLE_SECONDS]
+            self.idle = [e for e in self.idle if e not in stale]
+            if self.busy >= self.limit:
+                raise Throttled(self.name)
+            self.busy += 1
+            found = self.idle.pop() if self.idle else None
+        for environment in stale:
+            environment.end()
+        return found, self.generation
+
+    def give_back(self, environment: Environment | None, generation: int, healthy: bool) -> None:
+        with self.lock:
+            self.busy -= 1
+            keep = environment is not None and healthy and generation == self.generation
+            if keep:
+                self.idle.append(environment)
+        if environment is not None and not keep:
+            environment.end()
+
+    def recycle(self) -> None:
+        """End the idle environments; busy ones end when they finish."""
+        with self.lock:
+            self.generation += 1
+            idle, self.idle = self.idle, []
+        for environment in idle:
+            environment.end()
+
+
+def runtime_environment(name: str, memory_mb: int, own: dict[str, str]) -> dict[str, str]:
+    """A worker's whole environment: the function's own, and what Lambda's runtime sets."""
+    runtime = {k: os.environ[k] for k in RUNTIME if k in os.environ}
+    return {**runtime, **own, "AWS_LAMBDA_FUNCTION_NAME": name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13", "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": f"{ROOT / 'layers' / 'shared' / 'python'}{os.pathsep}{ROOT}"}

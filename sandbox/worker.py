@@ -1,0 +1,227 @@
+"""One Lambda execution environment: a process that imports one function and serves its invocations, one at a time.
+
+    python -m sandbox.worker <socket descriptor> <function ARN>     (started by sandbox.environments)
+
+The process has only the environment the router gives it: the function's declared settings, what the Lambda
+runtime sets (AWS_LAMBDA_FUNCTION_NAME, memory, region, credentials) and the sandbox's endpoint. It talks to the
+router over the socket it was given: pickled requests in, pickled answers out. Its
+stdout and stderr are the function's log. INIT (importing functions/<name>/app.py) runs once; its seconds are
+reported with the first answer.
+
+What the sandbox does in-process for the AWS calls of a function happens here, on this process's calls, and is
+reported with each answer: the calls made (for the least-privilege record), the AWS faults the router asked it to
+answer, the WhatsApp messages sent (answered locally: moto has no End User Messaging Social), the emails SES
+accepted (for the mailbox simulator's delivery events) and the addresses SES is to refuse.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import io
+import os
+import sys
+import time
+import traceback
+import uuid
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Context:
+    """The parts of Lambda's context object that the handlers and Powertools read."""
+
+    def __init__(self, name: str, memory_mb: int, arn: str, request_id: str, deadline: float):
+        self.function_name, self.memory_limit_in_mb, self.invoked_function_arn = name, memory_mb, arn
+        self.aws_request_id, self.function_version, self._deadline = request_id, "$LATEST", deadline
+        self.log_group_name, self.log_stream_name = f"/aws/lambda/{name}", request_id
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class Invocation:
+    """What one invocation's AWS calls did, and what the router asked of them."""
+
+    def __init__(self, request: dict):
+        self.faults = [dict(f) for f in request.get("aws_faults", [])]  # each: operation, code, status, times, index
+        self.rejecting = set(request.get("rejecting", ()))
+        self.calls: list[tuple] = []
+        self.used: dict[int, int] = {}
+        self.whatsapp: list[dict] = []
+        self.emails: list[dict] = []
+
+    def report(self) -> dict:
+        return {"calls": self.calls, "faults_used": self.used, "whatsapp": self.whatsapp, "emails": self.emails}
+
+
+class Hooks:
+    """Installed on botocore before INIT, so every client the function makes (its own sessions' too) passes here."""
+
+    def __init__(self):
+        import boto3
+        from botocore.awsrequest import AWSResponse
+        from botocore.client import BaseClient
+
+        from sandbox import moto_quirks
+
+        self.current: Invocation | None = None
+        self._response = AWSResponse
+        original = BaseClient._make_api_call
+
+        def make_api_call(client, operation, params):
+            if self.current is not None:
+                model = client.meta.service_model
+                self.current.calls.append((model.service_name, model.signing_name, operation, _reduced(params)))
+            return original(client, operation, params)
+
+        BaseClient._make_api_call = make_api_call
+        events = boto3._get_default_session().events
+        events.register_first("before-send", self._fault)
+        events.register_first("before-send.socialmessaging.SendWhatsAppMessage", self._whatsapp)
+        events.register_first("before-send.sesv2.SendEmail", self._reject)
+        events.register("before-parameter-build.sesv2.SendEmail", self._keep_params)
+        events.register("after-call.sesv2.SendEmail", self._sent)
+        moto_quirks.install(events)
+
+    def _answer(self, url: str, status: int, headers: dict, body: bytes):
+        return self._response(url, status, headers, _Body(body))
+
+    def _fault(self, request, event_name: str, **_):
+        _, service, operation = event_name.split(".", 2)
+        for fault in self.current.faults if self.current else ():
+            if fault["times"] > 0 and fault["operation"] == f"{service}:{operation}":
+                fault["times"] -= 1
+                self.current.used[fault["index"]] = self.current.used.get(fault["index"], 0) + 1
+                body, headers = _fault_answer(fault)
+                return self._answer(request.url, fault["status"], headers, body)
+        return None
+
+    def _whatsapp(self, request, **_):
+        params = json.loads(request.body)
+        if self.current is not None:
+            self.current.whatsapp.append(json.loads(base64.b64decode(params["message"])))
+        return self._answer(request.url, 200, {"Content-Type": "application/json"},
+                            json.dumps({"messageId": str(uuid.uuid4())}).encode())
+
+    def _reject(self, request, **_):
+        body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
+        if not self.current or not any(address in body for address in self.current.rejecting):
+            return None
+        error = json.dumps({"message": "Email address is not verified."}).encode()
+        return self._answer(request.url, 400, {"x-amzn-ErrorType": "MessageRejected", "Content-Type": "application/json"}, error)
+
+    @staticmethod
+    def _keep_params(params, context, **_):
+        context["sandbox_params"] = params  # after-call does not see the request's parameters
+
+    def _sent(self, http_response, parsed, context, **_):
+        if self.current is not None and http_response.status_code == 200:
+            params = context.get("sandbox_params") or {}
+            self.current.emails.append({"message_id": parsed["MessageId"],
+                                        "to": params.get("Destination", {}).get("ToAddresses", []),
+                                        "tags": params.get("EmailTags", [])})
+
+
+class _Body(io.BytesIO):
+    """A response body with both read() and stream(), as botocore's raw response has."""
+
+    def stream(self, **_):
+        yield self.getvalue()
+
+
+def _reduced(params: dict) -> dict:
+    """What the router's IAM record reads of a call's parameters (sandbox.lambdas.iam_actions), and no more."""
+    kept = {k: params[k] for k in ("TableName", "Bucket", "CopySource") if k in params}
+    if "RequestItems" in params:
+        kept["RequestItems"] = dict.fromkeys(params["RequestItems"])
+    if "TransactItems" in params:
+        kept["TransactItems"] = [{kind: {"TableName": body.get("TableName")} for kind, body in item.items()}
+                                 for item in params["TransactItems"]]
+    if "Raw" in (params.get("Content") or {}):
+        kept["Content"] = {"Raw": None}
+    return kept
+
+
+def _fault_answer(fault: dict) -> tuple[bytes, dict]:
+    message = f"injected {fault['code']}"
+    if fault["operation"].startswith("s3:"):  # rest-xml
+        return (f"<Error><Code>{fault['code']}</Code><Message>{message}</Message></Error>".encode(),
+                {"Content-Type": "application/xml", "x-amzn-RequestId": str(uuid.uuid4())})
+    return (json.dumps({"__type": fault["code"], "message": message}).encode(),
+            {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": fault["code"], "x-amzn-RequestId": str(uuid.uuid4())})
+
+
+def _attribute(path: str) -> tuple[object, str]:
+    module, attribute = path.split(":")
+    return importlib.import_module(module), attribute
+
+
+def _with_bugs(bugs) -> list[tuple[object, str, object]]:
+    """The router's injected bugs for this invocation: each target replaced; what to put back afterwards."""
+    undo = []
+    for target, replacement in bugs:
+        owner, attribute = _attribute(target)
+        source, name = _attribute(replacement)
+        undo.append((owner, attribute, getattr(owner, attribute)))
+        setattr(owner, attribute, getattr(source, name))
+    return undo
+
+
+def _error(error: BaseException) -> dict:
+    # The runtime's log line for an unhandled error, then Lambda's answer.
+    print(json.dumps({"level": "ERROR", "errorType": type(error).__name__,
+                      "stackTrace": traceback.format_exc().splitlines()}), flush=True)
+    return {"error": (type(error).__name__, str(error))}
+
+
+def main() -> None:
+    descriptor, arn = sys.argv[1:3]
+    connection = Connection(int(descriptor))
+    name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+    memory = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
+    hooks = Hooks()
+    started = time.perf_counter()
+    try:
+        spec = importlib.util.spec_from_file_location(f"functions.{name}.app", ROOT / "functions" / name / "app.py")
+        module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # a bug's target can name it
+        spec.loader.exec_module(module)
+        init_error = None
+    except Exception as error:  # noqa: BLE001 - an INIT failure is answered to every invocation, as Lambda does
+        init_error = _error(error)
+    init_s = time.perf_counter() - started
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if init_error:  # answered, then the environment ends: the next invocation starts a new one
+            connection.send({**init_error, "init_s": init_s, "wall_s": 0.0, "cpu_s": 0.0, **Invocation({}).report()})
+            return
+        hooks.current = invocation = Invocation(request)
+        context = Context(name, memory, arn, request["request_id"], time.monotonic() + request["timeout_s"])
+        began, cpu_began = time.perf_counter(), time.thread_time()
+        undo = _with_bugs(request.get("bugs", ()))
+        try:
+            result = module.handler(request["event"], context)
+            try:
+                answer = {"payload": json.dumps(result)}
+            except (TypeError, ValueError) as error:  # the runtime cannot serialize the result
+                answer = {"error": ("Runtime.MarshalError", f"Unable to marshal response: {error}")}
+        except Exception as error:  # noqa: BLE001 - Lambda's own boundary
+            answer = _error(error)
+        finally:
+            for owner, attribute, original in undo:
+                setattr(owner, attribute, original)
+        answer |= {"wall_s": time.perf_counter() - began, "cpu_s": time.thread_time() - cpu_began,
+                   "init_s": init_s, **invocation.report()}
+        hooks.current, init_s = None, None
+        sys.stdout.flush()
+        connection.send(answer)
+
+
+if __name__ == "__main__":
+    main()

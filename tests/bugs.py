@@ -1,0 +1,43 @@
+"""Bugs the tests put into a function's code through the router (`Fault("bug", target=..., replacement=...)`):
+each replaces one attribute inside the function's own execution environment, for one invocation."""
+
+from __future__ import annotations
+
+import time
+
+import pydantic
+
+from akta.service import intake
+
+_status = intake.status  # the real one, kept before the bug replaces it
+MALFORMED_NIK = "1571020505950001x"
+
+
+def missing_key(adapters, link_id):
+    return {}["no such key"]
+
+
+def status_not_a_status(*args, **kwargs):
+    return {**_status(*args, **kwargs), "status": ["not", "a", "status"]}
+
+
+class _Person(pydantic.BaseModel):
+    nik: int
+
+
+def validation_error_quoting_a_nik(*args):
+    return _Person(nik=MALFORMED_NIK)
+
+
+SLOW_SECONDS = 1.5  # longer than starting an environment (with its authorizer's) takes here
+
+
+def slow_status(*args, **kwargs):
+    """The status answer after a wait (a slow dependency): overlapping invocations are certain to overlap."""
+    time.sleep(SLOW_SECONDS)
+    return _status(*args, **kwargs)
+
+
+def hangs(*args, **kwargs):
+    """A call that does not come back within any function's timeout."""
+    time.sleep(60)

@@ -1,0 +1,109 @@
+"""Functions run the way Lambda runs them (sandbox/environments.py): each invocation in an execution
+environment, a worker process that imported one function with only its own environment; concurrent invocations
+in different environments, overlapping in time; idle ones reused warm, INIT once each; past the timeout the
+environment is ended and the invocation answered Sandbox.Timedout, which the state machine routes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+
+from akta.config import CATALOGUE, DECLARED
+from infra.declaration import POWERTOOLS, function
+from sandbox import samples
+from sandbox.environments import RUNTIME, FunctionError, Pool, Throttled
+from sandbox.lambdas import Fault
+
+
+def status_url(world, application_id: str) -> str:
+    return f"{world.gateway.url}/v1/applications/{application_id}"
+
+
+def at_once(count: int, call) -> list:
+    """`count` calls released together, each in its own thread."""
+    start, results = threading.Barrier(count), [None] * count
+
+    def one(i):
+        start.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_concurrent_invocations_overlap_in_time_in_different_environments(world):
+    application_id = world.hospital.create(samples.application())["application_id"]
+    router = world.sandbox.router
+    router.inject("intake_api", Fault("bug", times=4, target="akta.service.intake:status", replacement="tests.bugs:slow_status"))
+    before = len(router.runs)
+    answers = at_once(4, lambda: requests.get(status_url(world, application_id), headers=world.hospital.headers, timeout=30))
+    assert [a.status_code for a in answers] == [200] * 4
+    runs = [r for r in router.runs[before:] if r.function == "intake_api"]
+    assert len(runs) == 4 and len({r.environment for r in runs}) == 4
+    latest_start, earliest_end = max(r.started for r in runs), min(r.finished for r in runs)
+    assert latest_start < earliest_end  # all four were in flight at one instant
+
+
+def test_an_idle_environment_is_reused_warm_and_its_init_ran_once(world):
+    application_id = world.hospital.create(samples.application())["application_id"]
+    router = world.sandbox.router
+    router.recycle("intake_api")
+    before = len(router.runs)
+    for _ in range(3):
+        assert requests.get(status_url(world, application_id), headers=world.hospital.headers, timeout=30).status_code == 200
+    runs = [r for r in router.runs[before:] if r.function == "intake_api"]
+    assert len(runs) == 3 and len({r.environment for r in runs}) == 1
+    assert runs[0].init_s > 0 and [r.init_s for r in runs[1:]] == [None, None]
+
+
+def test_an_environment_holds_only_its_functions_settings_and_what_lambdas_runtime_sets(world):
+    page = requests.get(f"{world.gateway.url}/verify/AK20261204-NOSUCHID", timeout=30)
+    assert page.status_code == 404
+    (pid, *_) = world.sandbox.router.environments_of("verify_pages")
+    names = {entry.split(b"=", 1)[0].decode() for entry in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if entry}
+    own = set(function("verify_pages").setting_names)
+    lambda_runtime = {"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+                      "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_EXECUTION_ENV", "PYTHONUNBUFFERED", "PYTHONPATH"}
+    assert names <= own | {DECLARED, *POWERTOOLS, *RUNTIME, *lambda_runtime}
+    assert own <= names and not (set(CATALOGUE) - own) & names  # no other function's settings (MAIL_FROM...)
+
+
+def test_an_invocation_past_its_timeout_is_answered_sandbox_timedout_and_its_environment_ended(world):
+    router = world.sandbox.router
+    router.inject("verify_pages", Fault("bug", target="functions.verify_pages.app:handler", replacement="tests.bugs:hangs"))
+    with router.timeout_changed("verify_pages", 0.5):
+        with pytest.raises(FunctionError) as timed_out:
+            router.invoke("verify_pages", {"httpMethod": "GET", "path": "/verify/x"})
+    assert timed_out.value.error_type == "Sandbox.Timedout" and "Task timed out after 0.50 seconds" in timed_out.value.message
+    run = router.runs[-1]
+    assert run.outcome == "Sandbox.Timedout" and run.environment not in router.environments_of("verify_pages")
+    assert "Task timed out after 0.50 seconds" in (world.sandbox.workdir / "logs" / "verify_pages.log").read_text()
+
+
+def test_sop3_a_step_past_its_timeout_is_routed_by_the_state_machine_to_record_failure(world):
+    router = world.sandbox.router
+    draft = world.hospital.create(samples.application())
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    router.inject("completeness_check", Fault("bug", target="functions.completeness_check.app:check",
+                                              replacement="tests.bugs:hangs"))
+    with router.timeout_changed("completeness_check", 0.5):
+        world.hospital.submit(application_id)
+        failed = world.hospital.wait_for_status(application_id, "FAILED")
+    assert failed["failure"]["error"] == "Sandbox.Timedout"
+
+
+def test_a_function_with_every_environment_busy_is_throttled():
+    pool = Pool("intake_api", limit=1)
+    taken = pool.take()
+    with pytest.raises(Throttled):
+        pool.take()
+    pool.give_back(*taken, healthy=False)
+    assert pool.take() == (None, 0)
