@@ -3,11 +3,13 @@ each replaces one attribute inside the function's own execution environment, for
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import pydantic
 
-from akta.service import intake
+from akta.service import directory, intake
 
 _status = intake.status  # the real one, kept before the bug replaces it
 MALFORMED_NIK = "1571020505950001x"
@@ -41,3 +43,14 @@ def slow_status(*args, **kwargs):
 def hangs(*args, **kwargs):
     """A call that does not come back within any function's timeout."""
     time.sleep(60)
+
+
+PIN_COMPARISONS = Path(tempfile.gettempdir()) / "akta-sandbox-pin-comparisons"
+_pin_hash = directory._hash
+
+
+def counted_pin_hash(pin, salt):
+    """The PIN's hash, each computation counted in PIN_COMPARISONS (one byte each, across environments)."""
+    with PIN_COMPARISONS.open("ab") as counted:
+        counted.write(b".")
+    return _pin_hash(pin, salt)
