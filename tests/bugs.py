@@ -3,6 +3,7 @@ each replaces one attribute inside the function's own execution environment, for
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -54,3 +55,21 @@ def counted_pin_hash(pin, salt):
     with PIN_COMPARISONS.open("ab") as counted:
         counted.write(b".")
     return _pin_hash(pin, salt)
+
+
+_submit = intake.submit
+
+
+def slow_submit(*args, **kwargs):
+    """Submitting after a wait: a second request with the same key arrives while the first is in flight."""
+    time.sleep(SLOW_SECONDS)
+    return _submit(*args, **kwargs)
+
+
+def exits(*args, **kwargs):
+    """The process ends in the middle of an invocation (a crash in native code, the OOM killer)."""
+    os._exit(3)
+
+
+def answers_seven_megabytes(*args, **kwargs):
+    return {"statusCode": 200, "body": "x" * (7 * 1024 * 1024)}

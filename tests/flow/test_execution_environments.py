@@ -107,3 +107,18 @@ def test_a_function_with_every_environment_busy_is_throttled():
         pool.take()
     pool.give_back(*taken, healthy=False)
     assert pool.take() == (None, 0)
+
+
+def test_a_process_that_dies_is_answered_runtime_exit_error_and_a_result_over_6_mb_is_refused(world):
+    router = world.sandbox.router
+    event = {"httpMethod": "GET", "path": "/verify/x"}
+    router.inject("verify_pages", Fault("bug", target="functions.verify_pages.app:handler", replacement="tests.bugs:exits"))
+    with pytest.raises(FunctionError) as died:
+        router.invoke("verify_pages", event)
+    assert died.value.error_type == "Runtime.ExitError" and "exit status 3" in died.value.message
+    assert router.runs[-1].environment not in router.environments_of("verify_pages")
+    router.inject("verify_pages", Fault("bug", target="functions.verify_pages.app:handler",
+                                        replacement="tests.bugs:answers_seven_megabytes"))
+    with pytest.raises(FunctionError) as too_large:
+        router.invoke("verify_pages", event)
+    assert too_large.value.error_type == "Function.ResponseSizeTooLarge"

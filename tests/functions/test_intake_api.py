@@ -255,15 +255,18 @@ def test_submit_needs_an_idempotency_key(api, key):
     assert response.json()["error"]["fields"][0]["field"] == "idempotency-key"  # header names are case-insensitive
 
 
-def test_the_same_idempotency_key_sent_twice_starts_one_execution_with_the_same_answer(world, api, key):
-    # Both are sent at once, but the sandbox's router serves one invocation at a time, so here they run one
-    # after the other; the race of two submits inside the service is in tests/unit/test_service_rules.py.
+def test_the_same_idempotency_key_sent_twice_at_once_starts_one_execution_with_the_same_answer(world, api, key):
+    """Both in flight at once, in two environments: the second waits for the first's answer (Powertools'
+    idempotency record), it does not submit again."""
     draft = world.hospital.create(samples.application())
     application_id = draft["application_id"]
     # Complete, so the file goes on to the office (not back to the hospital) whatever the timing.
     world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
     idempotency_key = str(uuid.uuid4())
     answers, barrier = [], threading.Barrier(2)
+    router = world.sandbox.router
+    router.inject("intake_api", Fault("bug", times=2, target="akta.service.intake:submit", replacement="tests.bugs:slow_submit"))
+    before = len(router.runs)
 
     def submit():
         barrier.wait()
@@ -277,6 +280,8 @@ def test_the_same_idempotency_key_sent_twice_starts_one_execution_with_the_same_
         thread.join()
     assert [a.status_code for a in answers] == [202, 202]
     assert answers[0].json() == answers[1].json()
+    first, second = sorted((r for r in router.runs[before:] if r.function == "intake_api"), key=lambda r: r.started)
+    assert first.environment != second.environment and second.started < first.finished  # they overlapped
     sfn = boto3.client("stepfunctions")
     names = [e["name"] for e in sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
              if e["name"].startswith(application_id)]
