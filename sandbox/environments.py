@@ -65,8 +65,11 @@ class Environment:
             if not self.connection.poll(timeout_s):
                 return None
             return self.connection.recv()
-        except (EOFError, OSError):
-            return {"died": self.process.poll()}
+        except (EOFError, OSError):  # the process ended (or is ending) without an answer
+            try:
+                return {"died": self.process.wait(timeout=5)}
+            except subprocess.TimeoutExpired:
+                return {"died": None}
         finally:
             self.used_at = time.monotonic()
 

@@ -334,8 +334,9 @@ class LambdaRouter:
         function = self.functions[name]
         with self._runs_lock:
             pool = self.pools.setdefault(name, Pool(name, function.concurrency or CONCURRENCY))
+        environment, generation = pool.take()  # a throttled invocation is not one (nor billed)
+        with self._runs_lock:
             self.invocations[name] += 1
-        environment, generation = pool.take()
         timeout = self.timeouts.get(name, function.timeout_s)
         request_id, healthy, answer = str(uuid.uuid4()), False, None
         started = time.monotonic()
@@ -349,7 +350,7 @@ class LambdaRouter:
                                          "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
                                                          "status": f.status, "times": f.times} for i, f in faults],
                                          "rejecting": sorted(self.rejecting())}, timeout)
-            healthy = answer is not None and "died" not in answer and environment.process.poll() is None
+            healthy = answer is not None and not {"died", "init_failed"} & set(answer) and environment.process.poll() is None
         finally:
             pool.give_back(environment, generation, healthy)
         finished = time.monotonic()

@@ -199,7 +199,8 @@ def main() -> None:
         except (EOFError, OSError):
             return
         if init_error:  # answered, then the environment ends: the next invocation starts a new one
-            connection.send({**init_error, "init_s": init_s, "wall_s": 0.0, "cpu_s": 0.0, **Invocation({}).report()})
+            connection.send({**init_error, "init_failed": True, "init_s": init_s, "wall_s": 0.0, "cpu_s": 0.0,
+                             **Invocation({}).report()})
             return
         hooks.current = invocation = Invocation(request)
         context = Context(name, memory, arn, request["request_id"], time.monotonic() + request["timeout_s"])

@@ -31,3 +31,14 @@ def test_a_setting_a_function_did_not_declare_is_refused_even_though_the_deploym
     assert "MAIL_FROM" in world.sandbox.settings
     with pytest.raises(SettingsError, match="MAIL_FROM"):
         verify.adapters.mail
+
+
+def test_after_a_failed_start_the_next_invocation_starts_a_new_environment(world):
+    router = world.sandbox.router
+    with router.settings_changed("human_task", MAIL_FROM=None):
+        for _ in range(2):  # each one a start of its own that fails the same way, never a dead environment
+            with pytest.raises(FunctionError) as failed:
+                router.invoke("human_task", {"application_id": "AK20261202-NOSTART0", "task_token": "t",
+                                             "state": "EnterIntoSiak"})
+            assert failed.value.error_type == "SettingsError"
+        assert router.environments_of("human_task") == []
