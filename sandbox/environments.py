@@ -2,8 +2,8 @@
 imported one function with only its own environment and serves one invocation at a time.
 
 A function gets as many environments as it has invocations in flight, up to its concurrency (the declaration's
-`concurrency`, else CONCURRENCY); one more is throttled, as Lambda throttles. Idle environments are reused warm
-and ended after IDLE_SECONDS. An invocation past the function's timeout ends its environment and is answered
+`concurrency`, else CONCURRENCY); one more is throttled, as Lambda throttles. Idle environments are reused warm;
+one idle for IDLE_SECONDS is ended at the function's next invocation, and all of them when the sandbox stops. An invocation past the function's timeout ends its environment and is answered
 `Sandbox.Timedout`; a process that dies is answered `Runtime.ExitError`; a result over Lambda's 6 MB response
 limit `Function.ResponseSizeTooLarge`.
 """
@@ -22,8 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 10  # a function's environments at most, unless its declaration says otherwise
+INIT_LIMIT = 10.0  # seconds Lambda gives INIT, apart from the function's timeout
 IDLE_SECONDS = 300.0  # an environment idle this long is ended (Lambda keeps them for minutes)
-RESPONSE_LIMIT = 6 * 1024 * 1024  # Lambda's synchronous response payload limit, in bytes
+RESPONSE_LIMIT = 6_291_556  # Lambda's synchronous response payload limit, in bytes, as its error message states it
 # What the Lambda runtime gives every function besides its own settings, from the sandbox's process.
 RUNTIME = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
            "AWS_ENDPOINT_URL", "PATH", "LANG", "TZ")
@@ -57,11 +58,12 @@ class Environment:
     def pid(self) -> int:
         return self.process.pid
 
-    def invoke(self, request: dict, timeout_s: float) -> dict | None:
-        """The worker's answer; None past the timeout; {"died": ...} when the process ended without one."""
-        self.invocations += 1
+    def started(self, limit_s: float) -> dict | None:
+        """INIT's report: {"init_s"}, with "error" when it failed; None past `limit_s`."""
+        return self._answer(limit_s)
+
+    def _answer(self, timeout_s: float) -> dict | None:
         try:
-            self.connection.send(request)
             if not self.connection.poll(timeout_s):
                 return None
             return self.connection.recv()
@@ -70,6 +72,16 @@ class Environment:
                 return {"died": self.process.wait(timeout=5)}
             except subprocess.TimeoutExpired:
                 return {"died": None}
+
+    def invoke(self, request: dict, timeout_s: float) -> dict | None:
+        """The worker's answer; None past the timeout; {"died": ...} when the process ended without one."""
+        self.invocations += 1
+        try:
+            self.connection.send(request)
+        except OSError:
+            return {"died": self.process.poll()}
+        try:
+            return self._answer(timeout_s)
         finally:
             self.used_at = time.monotonic()
 
@@ -99,10 +111,10 @@ class Pool:
             if self.busy >= self.limit:
                 raise Throttled(self.name)
             self.busy += 1
-            found = self.idle.pop() if self.idle else None
+            found, generation = (self.idle.pop() if self.idle else None), self.generation
         for environment in stale:
             environment.end()
-        return found, self.generation
+        return found, generation
 
     def give_back(self, environment: Environment | None, generation: int, healthy: bool) -> None:
         with self.lock:

@@ -47,7 +47,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
 from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function, function_environment
-from sandbox.environments import CONCURRENCY, RESPONSE_LIMIT, Environment, FunctionError, Pool, Throttled, runtime_environment
+from sandbox.environments import CONCURRENCY, INIT_LIMIT, RESPONSE_LIMIT, Environment, FunctionError, Pool, Throttled, runtime_environment
 
 
 # botocore (service, operation) -> the IAM actions it needs, where that is not "<signing name>:<operation>"
@@ -338,19 +338,25 @@ class LambdaRouter:
         with self._runs_lock:
             self.invocations[name] += 1
         timeout = self.timeouts.get(name, function.timeout_s)
-        request_id, healthy, answer = str(uuid.uuid4()), False, None
+        request_id, healthy, answer, init, faults = str(uuid.uuid4()), False, None, None, []
         started = time.monotonic()
         try:
             if environment is None:
                 environment = Environment(name, self.arn(name), runtime_environment(name, function.memory_mb, self.environments[name]),
                                           self.log_dir / f"{name}.log")
-            faults, bug = self._faults_for(name, event), self._next_fault(name, ("bug",))
-            answer = environment.invoke({"event": event, "request_id": request_id, "timeout_s": timeout,
-                                         "bugs": [(bug.target, bug.replacement)] if bug else [],
-                                         "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
-                                                         "status": f.status, "times": f.times} for i, f in faults],
-                                         "rejecting": sorted(self.rejecting())}, timeout)
-            healthy = answer is not None and not {"died", "init_failed"} & set(answer) and environment.process.poll() is None
+                init = environment.started(INIT_LIMIT) or {"error": ("Sandbox.Timedout", f"RequestId: {request_id} Error: "
+                                                                     f"INIT timed out after {INIT_LIMIT:.2f} seconds")}
+            if init and ("error" in init or "died" in init):
+                answer = {"error": tuple(init.get("error") or ("Runtime.ExitError", f"RequestId: {request_id} Error: "
+                                                                "Runtime exited during INIT"))}
+            else:
+                faults, bug = self._faults_for(name, event), self._next_fault(name, ("bug",))
+                answer = environment.invoke({"event": event, "request_id": request_id, "timeout_s": timeout,
+                                             "bugs": [(bug.target, bug.replacement)] if bug else [],
+                                             "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
+                                                             "status": f.status, "times": times} for i, f, times in faults],
+                                             "rejecting": sorted(self.rejecting())}, timeout)
+                healthy = answer is not None and "died" not in answer and environment.process.poll() is None
         finally:
             pool.give_back(environment, generation, healthy)
         finished = time.monotonic()
@@ -360,6 +366,8 @@ class LambdaRouter:
         elif "died" in answer:
             error = FunctionError("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: "
                                                        f"exit status {answer['died']}")
+        elif "calls" not in answer:  # INIT failed: nothing was invoked
+            error = FunctionError(*answer["error"])
         else:
             self._take_report(name, answer, faults)
             error = FunctionError(*answer["error"]) if "error" in answer else None
@@ -367,24 +375,31 @@ class LambdaRouter:
                 error = FunctionError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed "
                                                                        f"payload size ({RESPONSE_LIMIT} bytes).")
         with self._runs_lock:
-            self.runs.append(Run(name, environment.pid, started, finished, (answer or {}).get("init_s"),
+            self.runs.append(Run(name, environment.pid, started, finished, (init or {}).get("init_s"),
                                  error.error_type if error else "ok"))
         if error:
             raise error
         return json.loads(answer["payload"])
 
-    def _faults_for(self, name: str, event: dict) -> list[tuple[int, AwsFault]]:
+    def _faults_for(self, name: str, event: dict) -> list[tuple[int, AwsFault, int]]:
+        """The faults this invocation may answer, each with its whole remaining budget reserved for it, so that
+        overlapping invocations never answer more than `times` between them (what it does not use comes back)."""
+        reserved = []
         with self._aws_fault_lock:
-            return [(i, f) for i, f in enumerate(self.aws_faults) if f.times > 0 and f.function == name
-                    and (not f.application_id or event.get("application_id") == f.application_id)]
+            for i, fault in enumerate(self.aws_faults):
+                if fault.times > 0 and fault.function == name and (
+                        not fault.application_id or event.get("application_id") == fault.application_id):
+                    reserved.append((i, fault, fault.times))
+                    fault.times = 0
+        return reserved
 
     def _take_report(self, name: str, answer: dict, faults: list[tuple[int, AwsFault]]) -> None:
         """What the environment's AWS calls did, into the router's records and the outside world."""
         self.timings[name].append(Timing(answer["wall_s"], answer["cpu_s"]))
         with self._aws_fault_lock:
-            for index, fault in faults:
+            for index, fault, reserved in faults:
                 used = answer["faults_used"].get(index, 0)
-                fault.times, fault.served = fault.times - used, fault.served + used
+                fault.times, fault.served = fault.times + reserved - used, fault.served + used
         for service, signing_name, operation, params in answer["calls"]:
             self._count(name, service, signing_name, operation, params)
         for message in answer["whatsapp"]:

@@ -15,6 +15,7 @@ import base64
 import email
 import itertools
 import json
+import sys
 import threading
 import time
 import uuid
@@ -126,10 +127,24 @@ class Mailbox:
             outcome = SIMULATOR_OUTCOMES.get(address.lower())
             if outcome:
                 event = ses_event(outcome, sent["message_id"], address, tags)
-                timer = threading.Timer(self.delay, self.router.invoke, ("delivery_events", event))
+                timer = threading.Timer(self.delay, self._deliver, (event,))
                 timer.daemon = True
                 self._timers.append(timer)
                 timer.start()
+
+    def _deliver(self, event: dict) -> None:
+        """SES's event to the delivery-events function, as EventBridge delivers it: retried while throttled."""
+        from sandbox.environments import Throttled
+
+        for attempt in range(5):
+            try:
+                self.router.invoke("delivery_events", event)
+                return
+            except Throttled:
+                time.sleep(0.2 * 2 ** attempt)
+            except Exception as error:  # noqa: BLE001 - logged by the function; EventBridge would retry later
+                print(f"delivery event not handled: {type(error).__name__}", file=sys.__stderr__)
+                return
 
     def remember_params(self, events) -> None:
         # after-call does not see the request's parameters; keep them in the call's context.

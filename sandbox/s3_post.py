@@ -5,8 +5,9 @@ expiration, every condition (exact, `starts-with`, `content-length-range`), and 
 field the policy does not name. A refusal is S3's XML error with S3's status; nothing is stored. Everything
 that is not a multipart POST to a bucket passes through to moto unchanged.
 
-Not reproduced: POSTs signed with SigV2, `success_action_redirect`, and bucket policies or ACLs that would
-let an unsigned POST in (the sandbox's buckets, like the stack's, have none).
+Not reproduced: POSTs signed with SigV2, `success_action_redirect`, bucket policies or ACLs that would let an
+unsigned POST in (the sandbox's buckets, like the stack's, have none), a credential scope of another region,
+and S3 ignoring the form fields after `file` (here every field counts).
 """
 
 from __future__ import annotations
@@ -56,6 +57,24 @@ def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
+def _rule(condition) -> tuple:
+    """("eq" | "starts-with", field, value) or ("content-length-range", low, high); ValueError if S3 would not
+    read it (an unknown operator, an object of two fields, a bound that is no integer)."""
+    if isinstance(condition, dict):
+        if len(condition) != 1:
+            raise ValueError(condition)
+        ((name, value),) = condition.items()
+        return "eq", name.lower(), value
+    operator, first, second = condition
+    if operator == "content-length-range":
+        if not all(isinstance(bound, int) for bound in (first, second)):
+            raise ValueError(condition)
+        return operator, first, second
+    if operator not in ("eq", "starts-with") or not str(first).startswith("$"):
+        raise ValueError(condition)
+    return operator, first[1:].lower(), second
+
+
 def check(bucket: str, fields: dict[str, str], size: int, secrets: dict[str, str], now: datetime | None = None) -> None:
     """Raise the Refusal S3 would answer for this form (field names as sent, the file's size in bytes)."""
     lower = {name.lower(): value for name, value in fields.items()}
@@ -67,6 +86,9 @@ def check(bucket: str, fields: dict[str, str], size: int, secrets: dict[str, str
     if len(credential) != 5 or credential[4] != "aws4_request":
         raise Refusal(400, "AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential parameter.")
     access_key, date, region, service, _ = credential
+    if service != "s3":
+        raise Refusal(400, "AuthorizationQueryParametersError", f"Error parsing the X-Amz-Credential parameter; "
+                                                                 f"incorrect service \"{service}\". This endpoint belongs to \"s3\".")
     if access_key not in secrets:
         raise Refusal(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
     expected = hmac.new(_signing_key(secrets[access_key], date, region, service), lower["policy"].encode(),
@@ -77,28 +99,23 @@ def check(bucket: str, fields: dict[str, str], size: int, secrets: dict[str, str
     try:
         policy = json.loads(base64.b64decode(lower["policy"], validate=True))
         expiration = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
-        conditions = policy["conditions"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
+        rules = [_rule(condition) for condition in policy["conditions"]]
+        expired = expiration <= (now or datetime.now(timezone.utc))
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError):
         raise Refusal(400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.") from None
-    if expiration <= (now or datetime.now(timezone.utc)):
+    if expired:
         raise Refusal(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
 
     named = set()
     values = lower | {"bucket": bucket}
-    for condition in conditions:
-        if isinstance(condition, dict):
-            ((name, value),) = condition.items()
-            rule = ["eq", f"${name}", value]
-        else:
-            rule = condition
+    for condition, rule in zip(policy["conditions"], rules):
         if rule[0] == "content-length-range":
-            low, high = int(rule[1]), int(rule[2])
-            if size > high:
+            if size > rule[2]:
                 raise Refusal(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-            if size < low:
+            if size < rule[1]:
                 raise Refusal(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
             continue
-        operator, name, value = rule[0], rule[1].lstrip("$").lower(), rule[2]
+        operator, name, value = rule
         named.add(name)
         given = values.get(name, "")
         if operator == "eq" and given != value or operator == "starts-with" and not given.startswith(value):

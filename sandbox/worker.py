@@ -5,8 +5,8 @@
 The process has only the environment the router gives it: the function's declared settings, what the Lambda
 runtime sets (AWS_LAMBDA_FUNCTION_NAME, memory, region, credentials) and the sandbox's endpoint. It talks to the
 router over the socket it was given: pickled requests in, pickled answers out. Its
-stdout and stderr are the function's log. INIT (importing functions/<name>/app.py) runs once; its seconds are
-reported with the first answer.
+stdout and stderr are the function's log. INIT (importing functions/<name>/app.py) runs once; its seconds (or
+its error, after which the process ends) are the first thing it sends.
 
 What the sandbox does in-process for the AWS calls of a function happens here, on this process's calls, and is
 reported with each answer: the calls made (for the least-privilege record), the AWS faults the router asked it to
@@ -63,6 +63,7 @@ class Hooks:
 
     def __init__(self):
         import boto3
+        import botocore.session
         from botocore.awsrequest import AWSResponse
         from botocore.client import BaseClient
 
@@ -79,13 +80,24 @@ class Hooks:
             return original(client, operation, params)
 
         BaseClient._make_api_call = make_api_call
-        events = boto3._get_default_session().events
+        # On every botocore session, not only boto3's default one: Powertools' idempotency layer makes its own.
+        session_init, install = botocore.session.Session.__init__, self._install
+
+        def init(session, *args, **kwargs):
+            session_init(session, *args, **kwargs)
+            install(session.get_component("event_emitter"))
+
+        botocore.session.Session.__init__ = init
+        self._moto_quirks = moto_quirks
+        boto3._get_default_session()
+
+    def _install(self, events) -> None:
         events.register_first("before-send", self._fault)
         events.register_first("before-send.socialmessaging.SendWhatsAppMessage", self._whatsapp)
         events.register_first("before-send.sesv2.SendEmail", self._reject)
         events.register("before-parameter-build.sesv2.SendEmail", self._keep_params)
         events.register("after-call.sesv2.SendEmail", self._sent)
-        moto_quirks.install(events)
+        self._moto_quirks.install(events)
 
     def _answer(self, url: str, status: int, headers: dict, body: bytes):
         return self._response(url, status, headers, _Body(body))
@@ -100,14 +112,18 @@ class Hooks:
                 return self._answer(request.url, fault["status"], headers, body)
         return None
 
-    def _whatsapp(self, request, **_):
+    def _whatsapp(self, request, event_name: str, **kwargs):
+        if faulted := self._fault(request, event_name):  # the more specific handler runs first: faults still apply
+            return faulted
         params = json.loads(request.body)
         if self.current is not None:
             self.current.whatsapp.append(json.loads(base64.b64decode(params["message"])))
         return self._answer(request.url, 200, {"Content-Type": "application/json"},
                             json.dumps({"messageId": str(uuid.uuid4())}).encode())
 
-    def _reject(self, request, **_):
+    def _reject(self, request, event_name: str, **_):
+        if faulted := self._fault(request, event_name):
+            return faulted
         body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
         if not self.current or not any(address in body for address in self.current.rejecting):
             return None
@@ -192,21 +208,21 @@ def main() -> None:
         init_error = None
     except Exception as error:  # noqa: BLE001 - an INIT failure is answered to every invocation, as Lambda does
         init_error = _error(error)
-    init_s = time.perf_counter() - started
+    # INIT is over: say how it went (its own limit is the router's, apart from the invocations' timeout).
+    connection.send({"init_s": time.perf_counter() - started, **(init_error or {})})
+    if init_error:  # the environment ends; the next invocation starts a new one
+        return
     while True:
         try:
             request = connection.recv()
         except (EOFError, OSError):
             return
-        if init_error:  # answered, then the environment ends: the next invocation starts a new one
-            connection.send({**init_error, "init_failed": True, "init_s": init_s, "wall_s": 0.0, "cpu_s": 0.0,
-                             **Invocation({}).report()})
-            return
         hooks.current = invocation = Invocation(request)
         context = Context(name, memory, arn, request["request_id"], time.monotonic() + request["timeout_s"])
         began, cpu_began = time.perf_counter(), time.thread_time()
-        undo = _with_bugs(request.get("bugs", ()))
+        undo = []
         try:
+            undo = _with_bugs(request.get("bugs", ()))
             result = module.handler(request["event"], context)
             try:
                 answer = {"payload": json.dumps(result)}
@@ -217,9 +233,8 @@ def main() -> None:
         finally:
             for owner, attribute, original in undo:
                 setattr(owner, attribute, original)
-        answer |= {"wall_s": time.perf_counter() - began, "cpu_s": time.thread_time() - cpu_began,
-                   "init_s": init_s, **invocation.report()}
-        hooks.current, init_s = None, None
+        answer |= {"wall_s": time.perf_counter() - began, "cpu_s": time.thread_time() - cpu_began, **invocation.report()}
+        hooks.current = None
         sys.stdout.flush()
         connection.send(answer)
 

@@ -122,3 +122,18 @@ def test_a_process_that_dies_is_answered_runtime_exit_error_and_a_result_over_6_
     with pytest.raises(FunctionError) as too_large:
         router.invoke("verify_pages", event)
     assert too_large.value.error_type == "Function.ResponseSizeTooLarge"
+
+
+def test_an_aws_fault_is_answered_no_more_often_than_asked_by_overlapping_invocations(world):
+    """Three throttles for intake_api: two status requests in flight at once answer them between them, once
+    each attempt of boto3's three (one request ends 503, the other finds the table answering)."""
+    from sandbox.lambdas import AwsFault
+
+    application_id = world.hospital.create(samples.application())["application_id"]
+    router = world.sandbox.router
+    router.inject("intake_api", Fault("bug", times=2, target="akta.service.intake:status", replacement="tests.bugs:slow_status"))
+    fault = router.inject_aws(AwsFault("dynamodb:GetItem", "ThrottlingException", times=3, function="intake_api",
+                                       application_id=None))
+    answers = at_once(2, lambda: requests.get(status_url(world, application_id), headers=world.hospital.headers, timeout=30))
+    assert sorted(a.status_code for a in answers) == [200, 503]
+    assert (fault.served, fault.times) == (3, 0)

@@ -57,3 +57,16 @@ def test_the_refusal_is_s3s_xml_error():
     xml = Refusal(403, "AccessDenied", 'Policy Condition failed: ["eq", "$key", "a&b"]').xml().decode()
     assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>')
     assert "<Message>Policy Condition failed: [\"eq\", \"$key\", \"a&amp;b\"]</Message>" in xml
+
+
+@pytest.mark.parametrize("condition", [["starts_with", "$key", "a"], {"key": "a", "bucket": "b"},
+                                       ["content-length-range", "1", "9"]])
+def test_a_condition_s3_cannot_read_is_an_invalid_policy_document_400(condition):
+    fields = presigned([condition])
+    assert refused("uploads", fields)[:2] == (400, "InvalidPolicyDocument")
+
+
+def test_a_credential_for_another_service_is_refused():
+    fields = presigned([])
+    assert refused("uploads", {**fields, "x-amz-credential": fields["x-amz-credential"].replace("/s3/", "/sqs/")})[:2] == \
+        (400, "AuthorizationQueryParametersError")
