@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pydantic
 
-from akta.service import directory, intake
+from akta.service import directory, intake, staff
 
 _status = intake.status  # the real one, kept before the bug replaces it
 MALFORMED_NIK = "1571020505950001x"
@@ -58,6 +58,7 @@ def counted_pin_hash(pin, salt):
 
 
 _submit = intake.submit
+_decide = staff.decide
 
 
 def slow_submit(*args, **kwargs):
@@ -73,3 +74,9 @@ def exits(*args, **kwargs):
 
 def answers_seven_megabytes(*args, **kwargs):
     return {"statusCode": 200, "body": "x" * (7 * 1024 * 1024)}
+
+
+def slow_decide(*args, **kwargs):
+    """A staff decision after a wait: a second decision on the same link arrives while the first is in flight."""
+    time.sleep(SLOW_SECONDS)
+    return _decide(*args, **kwargs)

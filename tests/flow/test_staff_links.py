@@ -76,6 +76,35 @@ def test_sop5_a_link_decides_once_and_a_second_decision_is_refused(world, sfn):
     assert snapshot(world, sfn, application_id) == before
 
 
+def test_sop5_two_decisions_on_one_link_at_once_decide_once(world, sfn):
+    """The verifier's approval and a rejection from a second tab, both in flight at once in two environments:
+    one decides, the other is refused, and the state machine moves once."""
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    tokens = [form_token(requests.get(link, timeout=30).text) for _ in range(2)]
+    forms = [{"form_token": tokens[0], "decision": "approve"},
+             {"form_token": tokens[1], "decision": "reject", "reason_code": "lainnya", "note": "tab kedua"}]
+    router = world.sandbox.router
+    router.inject("staff_pages", Fault("bug", times=2, target="akta.service.staff:decide", replacement="tests.bugs:slow_decide"))
+    before, start = len(router.runs), threading.Barrier(2)
+
+    def post(form):
+        start.wait()
+        return requests.post(link, data=form, timeout=60)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(post, forms))
+    router.faults["staff_pages"].clear()
+    first, second = sorted((r for r in router.runs[before:] if r.function == "staff_pages"), key=lambda r: r.started)
+    assert first.environment != second.environment and second.started < first.finished  # they overlapped
+    assert sorted(a.status_code for a in answers) == [200, 410]
+    decided = answers[0] if answers[0].status_code == 200 else answers[1]
+    status = world.hospital.wait_for_status(application_id, "SIGNATURE", "RETURNED")["status"]
+    assert status == ("SIGNATURE" if decided is answers[0] else "RETURNED")
+    verifier_rows = [row for row in world.hospital.status(application_id)["timeline"] if row["sop_step"] == "5"]
+    assert len([row for row in verifier_rows if row["finished"]]) == 1
+
+
 def test_sop5_a_rejection_needs_a_reason_and_a_note(world, sfn):
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
