@@ -80,3 +80,11 @@ def slow_decide(*args, **kwargs):
     """A staff decision after a wait: a second decision on the same link arrives while the first is in flight."""
     time.sleep(SLOW_SECONDS)
     return _decide(*args, **kwargs)
+
+
+_resubmit = intake.resubmit
+
+
+def slow_resubmit(*args, **kwargs):
+    time.sleep(SLOW_SECONDS)
+    return _resubmit(*args, **kwargs)

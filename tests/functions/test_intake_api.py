@@ -355,3 +355,38 @@ def test_aws_throttling_that_outlives_boto3s_retries_is_a_503_with_retry_after(a
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
     assert busy.json()["error"]["code"] == "temporarily_unavailable"
     assert requests.get(f"{api}/{application_id}", headers=headers(key), timeout=30).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["submit", "resubmit"])
+def test_two_submissions_with_different_keys_at_once_start_one_execution_and_the_other_is_already_submitted(world, api, key, action):
+    """Both in flight at once in two environments (the service's own race: a conditional write decides)."""
+    hospital, router = world.hospital, world.sandbox.router
+    draft = hospital.create(samples.application())
+    application_id = draft["application_id"]
+    if action == "resubmit":
+        hospital.submit(application_id)  # no documents yet: returned
+        hospital.wait_for_status(application_id, "RETURNED")
+    hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    router.inject("intake_api", Fault("bug", times=2, target=f"akta.service.intake:{action}",
+                                      replacement=f"tests.bugs:slow_{action}"))
+    before, start, answers = len(router.runs), threading.Barrier(2), []
+
+    def send():
+        start.wait()
+        answers.append(requests.post(f"{api}/{application_id}/{action}",
+                                     headers=headers(key, **{"Idempotency-Key": str(uuid.uuid4())}), timeout=60))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    router.faults["intake_api"].clear()
+    first, second = sorted((r for r in router.runs[before:] if r.function == "intake_api"), key=lambda r: r.started)
+    assert first.environment != second.environment and second.started < first.finished  # they overlapped
+    assert sorted(a.status_code for a in answers) == [202, 409]
+    assert next(a for a in answers if a.status_code == 409).json()["error"]["code"] == "already_submitted"
+    sfn = boto3.client("stepfunctions")
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
+             if e["name"].startswith(application_id)]
+    assert names == [f"{application_id}-1"]
