@@ -62,26 +62,31 @@ class Environment:
         """INIT's report: {"init_s"}, with "error" when it failed; None past `limit_s`."""
         return self._answer(limit_s)
 
-    def _answer(self, timeout_s: float) -> dict | None:
+    def _answer(self, timeout_s: float, on_effect=None) -> dict | None:
+        deadline = time.monotonic() + timeout_s
         try:
-            if not self.connection.poll(timeout_s):
-                return None
-            return self.connection.recv()
+            while self.connection.poll(max(0.0, deadline - time.monotonic())):
+                message = self.connection.recv()
+                if "effect" not in message:
+                    return message
+                on_effect(message["effect"], message["what"])
+            return None
         except (EOFError, OSError):  # the process ended (or is ending) without an answer
             try:
                 return {"died": self.process.wait(timeout=5)}
             except subprocess.TimeoutExpired:
                 return {"died": None}
 
-    def invoke(self, request: dict, timeout_s: float) -> dict | None:
-        """The worker's answer; None past the timeout; {"died": ...} when the process ended without one."""
+    def invoke(self, request: dict, timeout_s: float, on_effect) -> dict | None:
+        """The worker's answer; None past the timeout; {"died": ...} when the process ended without one. What its
+        AWS calls do meanwhile goes to `on_effect(kind, what)` as it happens."""
         self.invocations += 1
         try:
             self.connection.send(request)
         except OSError:
             return {"died": self.process.poll()}
         try:
-            return self._answer(timeout_s)
+            return self._answer(timeout_s, on_effect)
         finally:
             self.used_at = time.monotonic()
 

@@ -338,7 +338,18 @@ class LambdaRouter:
         with self._runs_lock:
             self.invocations[name] += 1
         timeout = self.timeouts.get(name, function.timeout_s)
-        request_id, healthy, answer, init, faults = str(uuid.uuid4()), False, None, None, []
+        request_id, healthy, answer, init, faults, used = str(uuid.uuid4()), False, None, None, [], Counter()
+
+        def effect(kind: str, what) -> None:  # told by the environment as it happens
+            if kind == "call":
+                self._count(name, *what)
+            elif kind == "fault":
+                used[what] += 1
+            elif kind == "whatsapp":
+                self.on_whatsapp(what)
+            elif kind == "email":
+                self.on_email(what)
+
         started = time.monotonic()
         try:
             if environment is None:
@@ -355,10 +366,11 @@ class LambdaRouter:
                                              "bugs": [(bug.target, bug.replacement)] if bug else [],
                                              "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
                                                              "status": f.status, "times": times} for i, f, times in faults],
-                                             "rejecting": sorted(self.rejecting())}, timeout)
+                                             "rejecting": sorted(self.rejecting())}, timeout, effect)
                 healthy = answer is not None and "died" not in answer and environment.process.poll() is None
         finally:
             pool.give_back(environment, generation, healthy)
+            self._settle(faults, used)
         finished = time.monotonic()
         if answer is None:
             self._log(name).write(f"{request_id} Task timed out after {timeout:.2f} seconds\n")
@@ -366,10 +378,9 @@ class LambdaRouter:
         elif "died" in answer:
             error = FunctionError("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: "
                                                        f"exit status {answer['died']}")
-        elif "calls" not in answer:  # INIT failed: nothing was invoked
-            error = FunctionError(*answer["error"])
         else:
-            self._take_report(name, answer, faults)
+            if "wall_s" in answer:  # invoked (not an INIT that failed)
+                self.timings[name].append(Timing(answer["wall_s"], answer["cpu_s"]))
             error = FunctionError(*answer["error"]) if "error" in answer else None
             if not error and len(answer["payload"].encode()) > RESPONSE_LIMIT:
                 error = FunctionError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed "
@@ -393,19 +404,11 @@ class LambdaRouter:
                     fault.times = 0
         return reserved
 
-    def _take_report(self, name: str, answer: dict, faults: list[tuple[int, AwsFault]]) -> None:
-        """What the environment's AWS calls did, into the router's records and the outside world."""
-        self.timings[name].append(Timing(answer["wall_s"], answer["cpu_s"]))
+    def _settle(self, faults: list[tuple[int, AwsFault, int]], used: Counter) -> None:
+        """What an invocation did not use of the fault budgets reserved for it goes back to them."""
         with self._aws_fault_lock:
             for index, fault, reserved in faults:
-                used = answer["faults_used"].get(index, 0)
-                fault.times, fault.served = fault.times + reserved - used, fault.served + used
-        for service, signing_name, operation, params in answer["calls"]:
-            self._count(name, service, signing_name, operation, params)
-        for message in answer["whatsapp"]:
-            self.on_whatsapp(message)
-        for sent in answer["emails"]:
-            self.on_email(sent)
+                fault.times, fault.served = fault.times + reserved - used[index], fault.served + used[index]
 
     def environments_of(self, name: str) -> list[int]:
         """The process ids of a function's idle environments."""

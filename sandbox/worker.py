@@ -9,9 +9,10 @@ stdout and stderr are the function's log. INIT (importing functions/<name>/app.p
 its error, after which the process ends) are the first thing it sends.
 
 What the sandbox does in-process for the AWS calls of a function happens here, on this process's calls, and is
-reported with each answer: the calls made (for the least-privilege record), the AWS faults the router asked it to
-answer, the WhatsApp messages sent (answered locally: moto has no End User Messaging Social), the emails SES
-accepted (for the mailbox simulator's delivery events) and the addresses SES is to refuse.
+told to the router as it happens, before the invocation's answer: the calls made (for the least-privilege record),
+the AWS faults the router asked it to answer, the WhatsApp messages sent (answered locally: moto has no End User
+Messaging Social) and the emails SES accepted (for the mailbox simulator's delivery events); the router gives the
+addresses SES is to refuse with each request.
 """
 
 from __future__ import annotations
@@ -44,18 +45,16 @@ class Context:
 
 
 class Invocation:
-    """What one invocation's AWS calls did, and what the router asked of them."""
+    """What the router asked of one invocation's AWS calls; what they do is told to it as it happens (an
+    invocation that times out or dies has still told what it did until then)."""
 
-    def __init__(self, request: dict):
+    def __init__(self, request: dict, connection: Connection):
         self.faults = [dict(f) for f in request.get("aws_faults", [])]  # each: operation, code, status, times, index
         self.rejecting = set(request.get("rejecting", ()))
-        self.calls: list[tuple] = []
-        self.used: dict[int, int] = {}
-        self.whatsapp: list[dict] = []
-        self.emails: list[dict] = []
+        self._connection = connection
 
-    def report(self) -> dict:
-        return {"calls": self.calls, "faults_used": self.used, "whatsapp": self.whatsapp, "emails": self.emails}
+    def tell(self, kind: str, what) -> None:
+        self._connection.send({"effect": kind, "what": what})
 
 
 class Hooks:
@@ -76,7 +75,7 @@ class Hooks:
         def make_api_call(client, operation, params):
             if self.current is not None:
                 model = client.meta.service_model
-                self.current.calls.append((model.service_name, model.signing_name, operation, _reduced(params)))
+                self.current.tell("call", (model.service_name, model.signing_name, operation, _reduced(params)))
             return original(client, operation, params)
 
         BaseClient._make_api_call = make_api_call
@@ -107,7 +106,7 @@ class Hooks:
         for fault in self.current.faults if self.current else ():
             if fault["times"] > 0 and fault["operation"] == f"{service}:{operation}":
                 fault["times"] -= 1
-                self.current.used[fault["index"]] = self.current.used.get(fault["index"], 0) + 1
+                self.current.tell("fault", fault["index"])
                 body, headers = _fault_answer(fault)
                 return self._answer(request.url, fault["status"], headers, body)
         return None
@@ -117,7 +116,7 @@ class Hooks:
             return faulted
         params = json.loads(request.body)
         if self.current is not None:
-            self.current.whatsapp.append(json.loads(base64.b64decode(params["message"])))
+            self.current.tell("whatsapp", json.loads(base64.b64decode(params["message"])))
         return self._answer(request.url, 200, {"Content-Type": "application/json"},
                             json.dumps({"messageId": str(uuid.uuid4())}).encode())
 
@@ -137,7 +136,7 @@ class Hooks:
     def _sent(self, http_response, parsed, context, **_):
         if self.current is not None and http_response.status_code == 200:
             params = context.get("sandbox_params") or {}
-            self.current.emails.append({"message_id": parsed["MessageId"],
+            self.current.tell("email", {"message_id": parsed["MessageId"],
                                         "to": params.get("Destination", {}).get("ToAddresses", []),
                                         "tags": params.get("EmailTags", [])})
 
@@ -217,7 +216,7 @@ def main() -> None:
             request = connection.recv()
         except (EOFError, OSError):
             return
-        hooks.current = invocation = Invocation(request)
+        hooks.current = Invocation(request, connection)
         context = Context(name, memory, arn, request["request_id"], time.monotonic() + request["timeout_s"])
         began, cpu_began = time.perf_counter(), time.thread_time()
         undo = []
@@ -233,7 +232,7 @@ def main() -> None:
         finally:
             for owner, attribute, original in undo:
                 setattr(owner, attribute, original)
-        answer |= {"wall_s": time.perf_counter() - began, "cpu_s": time.thread_time() - cpu_began, **invocation.report()}
+        answer |= {"wall_s": time.perf_counter() - began, "cpu_s": time.thread_time() - cpu_began}
         hooks.current = None
         sys.stdout.flush()
         connection.send(answer)

@@ -88,3 +88,11 @@ _resubmit = intake.resubmit
 def slow_resubmit(*args, **kwargs):
     time.sleep(SLOW_SECONDS)
     return _resubmit(*args, **kwargs)
+
+
+def notifies_then_hangs(*args, **kwargs):
+    """The applicant is notified, then the function never returns: what it sent was sent all the same."""
+    from akta.service.delivery import notify
+
+    notify(*args, **kwargs)
+    time.sleep(60)

@@ -142,3 +142,21 @@ def test_an_aws_fault_is_answered_no_more_often_than_asked_by_overlapping_invoca
     answers = at_once(2, lambda: requests.get(status_url(world, application_id), headers=world.hospital.headers, timeout=30))
     assert sorted(a.status_code for a in answers) == [200, 503]
     assert (fault.served, fault.times) == (3, 0)
+
+
+def test_sop7_what_an_invocation_sent_before_it_timed_out_is_in_the_outbox(world):
+    """A notice sent, then a hang past the timeout: the WhatsApp message and the email were sent, and the router
+    knows it (the environment tells each as it happens, not with its answer, which never comes)."""
+    from sandbox import scenarios
+
+    completed = scenarios.complete_file(world).application_id
+    router, outbox = world.sandbox.router, world.sandbox.whatsapp
+    sent_before, calls_before = len(outbox.messages), router.call_counts["notify_applicant"]["ses:SendEmail"]
+    router.inject("notify_applicant", Fault("bug", target="functions.notify_applicant.app:notify",
+                                            replacement="tests.bugs:notifies_then_hangs"))
+    with router.timeout_changed("notify_applicant", 5):
+        with pytest.raises(FunctionError) as timed_out:
+            router.invoke("notify_applicant", {"application_id": completed, "task_token": "t"})
+    assert timed_out.value.error_type == "Sandbox.Timedout"
+    assert [m.parameters[0] for m in outbox.messages[sent_before:]] == [completed]
+    assert router.call_counts["notify_applicant"]["ses:SendEmail"] == calls_before + 1
