@@ -255,6 +255,18 @@ def test_submit_needs_an_idempotency_key(api, key):
     assert response.json()["error"]["fields"][0]["field"] == "idempotency-key"  # header names are case-insensitive
 
 
+def overlapped(runs) -> bool:
+    """Two intake_api invocations, in two environments, the second started before the first finished."""
+    first, second = sorted((r for r in runs if r.function == "intake_api"), key=lambda r: r.started)
+    return first.environment != second.environment and second.started < first.finished
+
+
+def executions(world, application_id: str) -> list[str]:
+    sfn = boto3.client("stepfunctions")
+    return [e["name"] for e in sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
+            if e["name"].startswith(application_id)]
+
+
 def test_the_same_idempotency_key_sent_twice_at_once_starts_one_execution_with_the_same_answer(world, api, key):
     """Both in flight at once, in two environments: the second waits for the first's answer (Powertools'
     idempotency record), it does not submit again."""
@@ -280,12 +292,8 @@ def test_the_same_idempotency_key_sent_twice_at_once_starts_one_execution_with_t
         thread.join()
     assert [a.status_code for a in answers] == [202, 202]
     assert answers[0].json() == answers[1].json()
-    first, second = sorted((r for r in router.runs[before:] if r.function == "intake_api"), key=lambda r: r.started)
-    assert first.environment != second.environment and second.started < first.finished  # they overlapped
-    sfn = boto3.client("stepfunctions")
-    names = [e["name"] for e in sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
-             if e["name"].startswith(application_id)]
-    assert names == [f"{application_id}-1"]
+    assert overlapped(router.runs[before:])
+    assert executions(world, application_id) == [f"{application_id}-1"]
     # A different key after success is a conflict, not a second execution.
     other = requests.post(f"{api}/{application_id}/submit", headers=headers(key, **{"Idempotency-Key": str(uuid.uuid4())}), timeout=30)
     assert other.status_code == 409 and other.json()["error"]["code"] == "already_submitted"
@@ -383,12 +391,8 @@ def test_two_submissions_with_different_keys_at_once_start_one_execution(world, 
     for thread in threads:
         thread.join()
     router.faults["intake_api"].clear()
-    first, second = sorted((r for r in router.runs[before:] if r.function == "intake_api"), key=lambda r: r.started)
-    assert first.environment != second.environment and second.started < first.finished  # they overlapped
-    sfn = boto3.client("stepfunctions")
-    names = [e["name"] for e in sfn.list_executions(stateMachineArn=world.sandbox.state_machine_arn)["executions"]
-             if e["name"].startswith(application_id)]
-    assert names == [f"{application_id}-1"]
+    assert overlapped(router.runs[before:])
+    assert executions(world, application_id) == [f"{application_id}-1"]
     assert sorted(a.status_code for a in answers) in ([202, 202], [202, 409])
     for answer in answers:
         if answer.status_code == 202:
