@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from infra.declaration import GATEWAY_RESPONSES, ROUTES, gateway_response_body
+from sandbox.environments import FunctionError, Throttled
 from sandbox.lambdas import LambdaRouter
 
 
@@ -63,8 +64,11 @@ class Gateway:
                  "methodArn": f"arn:aws:execute-api:{self.router.region}:{self.router.account}:local/local/{request.method}{request.path}"}
         try:
             policy = self.router.invoke(route.authorizer, event)
-        except Exception:  # noqa: BLE001 - "Unauthorized" (or any failure) is a 401, as in API Gateway
-            return "UNAUTHORIZED"
+        except FunctionError as failed:
+            # API Gateway: the authorizer's "Unauthorized" is a 401; any other failure of it a 500.
+            return "UNAUTHORIZED" if failed.message == "Unauthorized" else "AUTHORIZER_FAILURE"
+        except Throttled:
+            return "AUTHORIZER_FAILURE"
         if policy["policyDocument"]["Statement"][0]["Effect"] != "Allow":
             return "ACCESS_DENIED"
         return {**policy.get("context", {}), "principalId": policy["principalId"]}
@@ -83,6 +87,9 @@ class Gateway:
                     event["requestContext"]["authorizer"] = authorized
                 try:
                     result = self.router.invoke(route.function, event)
+                except Throttled:  # Lambda's 429 is an integration failure to API Gateway: 500
+                    return Response('{"message":"Internal server error"}', status=500,
+                                    content_type="application/json")(environ, start_response)
                 except Exception:  # noqa: BLE001 - API Gateway answers a failed Lambda with 502
                     return Response('{"message":"Internal server error"}', status=502,
                                     content_type="application/json")(environ, start_response)
@@ -99,6 +106,8 @@ class Gateway:
 
     @staticmethod
     def refuse(kind: str) -> Response:
+        if kind not in GATEWAY_RESPONSES:  # a response the stack leaves as API Gateway's default
+            return Response('{"message":null}', status=500, content_type="application/json")
         return Response(gateway_response_body(kind), status=GATEWAY_RESPONSES[kind][0], content_type="application/json")
 
 

@@ -160,3 +160,23 @@ def test_sop7_what_an_invocation_sent_before_it_timed_out_is_in_the_outbox(world
     assert timed_out.value.error_type == "Sandbox.Timedout"
     assert [m.parameters[0] for m in outbox.messages[sent_before:]] == [completed]
     assert router.call_counts["notify_applicant"]["ses:SendEmail"] == calls_before + 1
+
+
+def test_through_the_gateway_a_throttled_function_is_a_500_and_a_failed_authorizer_a_500_not_a_401(world):
+    """As API Gateway answers them: Lambda's 429 is an integration failure (500); an authorizer that fails other
+    than with "Unauthorized" is AUTHORIZER_FAILURE (500), so a valid key is never told it is unknown."""
+    router = world.sandbox.router
+    router.inject("facility_authorizer", Fault("bug", target="functions.facility_authorizer.app:handler",
+                                               replacement="tests.bugs:exits"))
+    failed = requests.get(f"{world.gateway.url}/v1/applications", headers=world.hospital.headers, timeout=30)
+    assert failed.status_code == 500
+    unknown = requests.get(f"{world.gateway.url}/v1/applications", headers={"Authorization": "Bearer nope"}, timeout=30)
+    assert unknown.status_code == 401
+    requests.get(f"{world.gateway.url}/verify/AK20261204-NOSUCHID", timeout=30)
+    pool = router.pools["verify_pages"]
+    limit, pool.limit = pool.limit, 0  # as a reserved concurrency of 0: every invocation is throttled
+    try:
+        throttled = requests.get(f"{world.gateway.url}/verify/AK20261204-NOSUCHID", timeout=30)
+    finally:
+        pool.limit = limit
+    assert throttled.status_code == 500
