@@ -98,6 +98,8 @@ def main(argv=None) -> int:
         during_real = cost.Snapshot(world)
         real = flow.real_flow(world, drafts, args.timeout)
         real_timings = during_real.timings()
+        environments = {name: {"environments": len(mbs), "peak_mb": round(mbs[0], 1), "declared_mb": router.functions[name].memory_mb}
+                        for name, mbs in router.environment_memory().items() if mbs}
         asl = json.loads(ASL_PATH.read_text())
         noop_definition, handlers = machines.noop_machine(asl, router.arn)
         for name, handler in handlers.items():
@@ -106,6 +108,7 @@ def main(argv=None) -> int:
         passing = flow.engine_run(world, "all-Pass machine", "birth-certificate-pass", machines.pass_machine(asl),
                                   args.n, args.timeout)
         results["throughput"] = throughput_summary(real, noop, passing)
+        results["throughput"]["environments"] = environments
         results["throughput"]["handler_time"] = {"sequential_pass": handler_time(usage.timings, usage.certificates),
                                                  "real_flow": handler_time(real_timings, real.n)}
         problems += [f"{run.label}: {run.n - run.succeeded} of {run.n} did not succeed" for run in (real, noop, passing)
@@ -281,6 +284,12 @@ def report(results: dict) -> None:
           ["handler", "calls", "alone: median", "s/certificate", f"n={t['real']['n']}: median", "s/app from submit", "CPU s/app"], rows,
           [f"real flow: {t['real']['seconds'] / t['real']['n']:.3f} s per application; no-op floor: "
            f"{t['noop_floor']['seconds'] / t['noop_floor']['n']:.3f} s; handlers overlap in their environments"])
+
+    rows = [[name, e["environments"], e["peak_mb"], e["declared_mb"], f"{e['peak_mb'] / e['declared_mb']:.0%}"]
+            for name, e in sorted(t["environments"].items())]
+    table(f"3c. Execution environments after the real flow (n={t['real']['n']}): how many each function had, and the "
+          "largest one's peak memory (VmHWM) against the declared size",
+          ["function", "environments", "peak MB", "declared MB", "share"], rows)
 
     tail = results["tail_latency"]
     rows = [["head's POST -> email with PDF and WhatsApp sent", tail["p50_s"], tail["p95_s"], tail["max_s"],

@@ -90,6 +90,14 @@ class Environment:
         finally:
             self.used_at = time.monotonic()
 
+    def peak_rss_mb(self) -> float | None:
+        """The process's peak resident memory so far (VmHWM), as Lambda's "Max Memory Used"; None once it ended."""
+        try:
+            with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
+                return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+        except (OSError, StopIteration):
+            return None
+
     def end(self) -> None:
         if self.process.poll() is None:
             self.process.kill()

@@ -410,6 +410,15 @@ class LambdaRouter:
             for index, fault, reserved in faults:
                 fault.times, fault.served = fault.times + reserved - used[index], fault.served + used[index]
 
+    def environment_memory(self) -> dict[str, list[float]]:
+        """Each function's idle environments' peak memory in MB (VmHWM), largest first."""
+        found = {}
+        for name, pool in list(self.pools.items()):
+            with pool.lock:
+                idle = list(pool.idle)
+            found[name] = sorted((mb for mb in (e.peak_rss_mb() for e in idle) if mb is not None), reverse=True)
+        return found
+
     def environments_of(self, name: str) -> list[int]:
         """The process ids of a function's idle environments."""
         pool = self.pools.get(name)

@@ -29,7 +29,7 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_measure(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
 
-    for title in ("1. Cold start", "1b. Where a start goes", "2. Peak memory", "3. Throughput", "4. Automated tail", "5. Cost of one certificate",
+    for title in ("1. Cold start", "1b. Where a start goes", "2. Peak memory", "3. Throughput", "3c. Execution environments", "4. Automated tail", "5. Cost of one certificate",
                   "5b. Fixed monthly cost", "6. Render + sign"):
         assert title in done.stdout
     results = json.loads(out.read_text())
@@ -46,6 +46,9 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_measure(tmp_path):
     assert all(r["where"]["calls"] >= 1 and r["where"]["ratio_aws_work_aside"] > 0 for r in measured.values())
 
     throughput = results["throughput"]
+    environments = throughput["environments"]  # the real flow's environments, each within its declared memory
+    assert environments["intake_api"]["environments"] >= 1
+    assert all(0 < e["peak_mb"] < e["declared_mb"] for e in environments.values())
     for run in ("real", "noop_floor", "all_pass"):
         assert throughput[run]["succeeded"] == 2 and throughput[run]["applications_per_second"] > 0
     assert results["tail_latency"]["applications"] == 1 and results["tail_latency"]["p95_s"] > 0
