@@ -3,7 +3,7 @@
     python bench/child.py <path/to/app.py> <event.json> <memory_mb>
 
 Prints one JSON line: import and first-invocation seconds, peak RSS of this process, and the answer's
-status. Peak RSS is VmHWM from /proc (ru_maxrss would carry over the forking parent's high-water mark). Only the standard library is imported before the measured import, so nothing the handler needs
+status. Peak RSS is VmHWM from /proc (ru_maxrss would carry over the forking parent's high-water mark). Only the standard library (and sandbox.lambda_context, which uses nothing else) is imported before the measured import, so nothing the handler needs
 is loaded ahead of it. The handler's own output (logs, EMF metrics) goes to /dev/null, as it would go to
 CloudWatch rather than to the caller.
 
@@ -21,21 +21,7 @@ import sys
 import time
 import uuid
 
-
-class Context:
-    """The parts of Lambda's context object that the handlers and Powertools read."""
-
-    def __init__(self, name: str, memory_mb: int):
-        self.function_name = name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = memory_mb
-        self.invoked_function_arn = f"arn:aws:lambda:ap-southeast-3:123456789012:function:{name}"
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{name}"
-        self.log_stream_name = self.aws_request_id
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15_000
+from sandbox.lambda_context import LambdaContext  # standard library only
 
 
 def peak_rss_kb() -> int:
@@ -110,7 +96,10 @@ def main() -> None:
     moto_quirks.install(boto3._get_default_session().events)
     error, status = None, None
     try:
-        answer = module.handler(event, Context(os.path.basename(os.path.dirname(path)), memory_mb))
+        name = os.path.basename(os.path.dirname(path))
+        context = LambdaContext(name, memory_mb, f"arn:aws:lambda:ap-southeast-3:123456789012:function:{name}",
+                                str(uuid.uuid4()), time.monotonic() + 15)
+        answer = module.handler(event, context)
         status = answer.get("statusCode") if isinstance(answer, dict) else None
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which marks the sample
         error = f"{type(exc).__name__}: {exc}"[:300]

@@ -22,6 +22,7 @@ from sandbox import moto_quirks
 from sandbox.lambdas import LambdaRouter
 from sandbox.outside import Mailbox, SimulatedSiak, WhatsAppOutbox
 from sandbox.s3_post import PolicedMotoServer
+from sandbox.stand_ins import SendStandIns
 
 REGION = "ap-southeast-3"  # Jakarta
 ACCOUNT = "123456789012"  # moto's default account
@@ -87,12 +88,12 @@ class Sandbox:
         self.router = LambdaRouter(region=REGION, account=ACCOUNT, log_dir=self.workdir / "logs")
         self.router.install(boto3.DEFAULT_SESSION)
         self.whatsapp = WhatsAppOutbox()
-        self.whatsapp.install(events)
         self.mailbox = Mailbox(self.router, ACCOUNT, REGION)
-        self.mailbox.remember_params(events)
-        self.mailbox.install(events)
-        self.router.on_whatsapp, self.router.on_email = self.whatsapp.received, self.mailbox.accepted
+        # What is sent from this process, and from every execution environment, reaches the outbox and the mailbox.
         self.router.rejecting = lambda: self.mailbox.rejecting
+        self.router.on_whatsapp, self.router.on_email = self.whatsapp.received, self.mailbox.accepted
+        SendStandIns(rejecting=self.router.rejecting, on_whatsapp=self.whatsapp.received,
+                     on_email=self.mailbox.accepted).install(events)
         self.siak = SimulatedSiak()
         moto_quirks.install(events)
         self._create_resources()

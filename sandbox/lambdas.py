@@ -48,6 +48,8 @@ from botocore.client import BaseClient
 
 from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function, function_environment
 from sandbox.environments import CONCURRENCY, INIT_LIMIT, RESPONSE_LIMIT, Environment, FunctionError, Pool, Throttled, runtime_environment
+from sandbox.lambda_context import LambdaContext
+from sandbox.stand_ins import Body, error_answer
 
 
 # botocore (service, operation) -> the IAM actions it needs, where that is not "<signing name>:<operation>"
@@ -87,33 +89,6 @@ def iam_actions(service: str, signing_name: str, operation: str, params: dict) -
         # ses:SendRawEmail for raw content (denials name it): a raw send needs both.
         calls.add(("ses:SendRawEmail", None))
     return calls
-
-
-class _Body(io.BytesIO):
-    """A response body with both read() and stream(), as botocore's raw response has."""
-
-    def stream(self, **_):
-        yield self.getvalue()
-
-
-@dataclass
-class LambdaContext:
-    function_name: str
-    memory_limit_in_mb: int
-    invoked_function_arn: str
-    aws_request_id: str
-    function_version: str = "$LATEST"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return self.aws_request_id
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15_000
 
 
 class ThreadRoutedStream(io.TextIOBase):
@@ -158,7 +133,8 @@ class AwsFault:
 
     `operation` is "<service id>:<Operation>" as botocore names its events ("dynamodb:Query", "s3:GetObject",
     "sesv2:SendEmail", "kms:Sign", "sfn:SendTaskSuccess"). Only calls inside `function`'s invocations (and, if
-    given, for `application_id`) are answered; with no function, only calls from the thread that injected it.
+    given, for `application_id`) are answered, by its execution environments; with no function, only calls from
+    the thread that injected it, by the router.
     """
 
     operation: str
@@ -172,14 +148,7 @@ class AwsFault:
 
     def answer(self, url: str) -> AWSResponse:
         self.served += 1
-        message = f"injected {self.code}"
-        if self.operation.startswith("s3:"):  # rest-xml
-            body = f"<Error><Code>{self.code}</Code><Message>{message}</Message></Error>".encode()
-            headers = {"Content-Type": "application/xml"}
-        else:  # the JSON protocols read the type from the header or the body
-            body = json.dumps({"__type": self.code, "message": message}).encode()
-            headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": self.code}
-        return AWSResponse(url, self.status, {**headers, "x-amzn-RequestId": str(uuid.uuid4())}, _Body(body))
+        return error_answer(url, self.operation, self.code, self.status)
 
 
 @dataclass(frozen=True)
@@ -315,10 +284,11 @@ class LambdaRouter:
             return self._invoke_in_environment(name, event)
         function = self.functions[name]
         module = self._module(name)
-        context = LambdaContext(name, function.memory_mb, self.arn(name), str(uuid.uuid4()))
+        context = LambdaContext(name, function.memory_mb, self.arn(name), str(uuid.uuid4()),
+                                time.monotonic() + self.timeouts.get(name, function.timeout_s))
         self._route_stdout()
-        previous, previous_event = getattr(self._local, "function", None), getattr(self._local, "event", None)
-        self._local.function, self._local.event = name, event
+        previous = getattr(self._local, "function", None)
+        self._local.function = name
         self.stdout.local.sink = self._log(name)
         with self._runs_lock:
             self.invocations[name] += 1
@@ -327,7 +297,7 @@ class LambdaRouter:
             return module.handler(event, context)
         finally:
             self.timings[name].append(Timing(time.perf_counter() - started, time.thread_time() - cpu_started))
-            self._local.function, self._local.event = previous, previous_event
+            self._local.function = previous
             self.stdout.local.sink = self._log(previous) if previous else None
 
     def _invoke_in_environment(self, name: str, event: dict):
@@ -421,9 +391,10 @@ class LambdaRouter:
 
     def environments_of(self, name: str) -> list[int]:
         """The process ids of a function's idle environments."""
-        pool = self.pools.get(name)
-        with pool.lock if pool else contextlib.nullcontext():
-            return [e.pid for e in pool.idle] if pool else []
+        if name not in self.pools:
+            return []
+        with self.pools[name].lock:
+            return [e.pid for e in self.pools[name].idle]
 
     def _route_stdout(self) -> None:
         """EMF metrics are print()ed: keep sys.stdout routed even if a test runner swapped it meanwhile."""
@@ -446,18 +417,13 @@ class LambdaRouter:
         _, service, operation = event_name.split(".", 2)
         if not self.aws_faults:
             return None
-        function, event = getattr(self._local, "function", None), getattr(self._local, "event", None) or {}
+        # Here only the faults of the thread that injected them: a function's are answered in its environments.
         with self._aws_fault_lock:
             for fault in self.aws_faults:
-                if fault.times <= 0 or fault.operation != f"{service}:{operation}":
-                    continue
-                if fault.function is None and fault.thread != threading.get_ident():
-                    continue
-                if fault.function is not None and (fault.function != function or (
-                        fault.application_id and event.get("application_id") != fault.application_id)):
-                    continue
-                fault.times -= 1
-                return fault.answer(request.url)
+                if (fault.times > 0 and fault.function is None and fault.thread == threading.get_ident()
+                        and fault.operation == f"{service}:{operation}"):
+                    fault.times -= 1
+                    return fault.answer(request.url)
         return None
 
     def _next_fault(self, name: str, kinds: tuple[str, ...] = ("service", "crash", "after")) -> Fault | None:
@@ -475,7 +441,7 @@ class LambdaRouter:
         fault = self._next_fault(name)
         if fault and fault.kind == "service":
             body = json.dumps({"Type": "Service", "message": "injected Lambda service fault"}).encode()
-            return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "ServiceException", "x-amzn-RequestId": str(uuid.uuid4())}, _Body(body))
+            return AWSResponse(request.url, 500, {"x-amzn-ErrorType": "ServiceException", "x-amzn-RequestId": str(uuid.uuid4())}, Body(body))
         try:
             if fault and fault.kind == "crash":
                 raise type(fault.error_type, (Exception,), {})("injected fault")
@@ -486,7 +452,7 @@ class LambdaRouter:
             body = json.dumps({"Type": "User", "message": "Rate Exceeded.",
                                "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}).encode()
             return AWSResponse(request.url, 429, {"x-amzn-ErrorType": "TooManyRequestsException",
-                                                  "x-amzn-RequestId": str(uuid.uuid4())}, _Body(body))
+                                                  "x-amzn-RequestId": str(uuid.uuid4())}, Body(body))
         except FunctionError as error:  # the environment logged the handler's own error
             headers["X-Amz-Function-Error"] = "Unhandled"
             payload = json.dumps({"errorType": error.error_type, "errorMessage": error.message})
@@ -495,7 +461,7 @@ class LambdaRouter:
                                               "stackTrace": traceback.format_exc().splitlines()}) + "\n")
             headers["X-Amz-Function-Error"] = "Unhandled"
             payload = json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)})
-        return AWSResponse(request.url, 200, headers, _Body(payload.encode()))
+        return AWSResponse(request.url, 200, headers, Body(payload.encode()))
 
     def _record(self, service_model, operation: str, params: dict) -> None:
         function = getattr(self._local, "function", None)

@@ -11,10 +11,8 @@
 
 from __future__ import annotations
 
-import base64
 import email
 import itertools
-import json
 import sys
 import threading
 import time
@@ -24,9 +22,7 @@ from datetime import date
 from email import policy
 from typing import Protocol
 
-from botocore.awsrequest import AWSResponse
-
-from sandbox.lambdas import LambdaRouter, _Body
+from sandbox.lambdas import LambdaRouter
 
 SIMULATOR_OUTCOMES = {
     "success@simulator.amazonses.com": ("Delivery", "Email Delivered"),
@@ -62,15 +58,6 @@ class WhatsAppOutbox:
         self.messages: list[WhatsAppMessage] = []
         self._lock = threading.Lock()
 
-    def install(self, events) -> None:
-        events.register_first("before-send.socialmessaging.SendWhatsAppMessage", self._on_send)
-
-    def _on_send(self, request, **_):
-        params = json.loads(request.body)
-        self.received(json.loads(base64.b64decode(params["message"])))
-        body = json.dumps({"messageId": str(uuid.uuid4())}).encode()
-        return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _Body(body))
-
     def received(self, message: dict) -> None:
         """A Meta Cloud API template message, sent from this process or from an execution environment."""
         template = message["template"]
@@ -102,24 +89,6 @@ class Mailbox:
         self.rejecting: set[str] = set()  # addresses SES refuses at send time (e.g. unverified in SES's sandbox)
         self._read: dict[str, Mail] = {}  # each sent message parsed once: waiting polls the whole mailbox
 
-    def install(self, events) -> None:
-        events.register("after-call.sesv2.SendEmail", self._after_send)
-        events.register_first("before-send.sesv2.SendEmail", self._reject)
-
-    def _reject(self, request, **_):
-        body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
-        if not any(address in body for address in self.rejecting):
-            return None
-        error = json.dumps({"message": "Email address is not verified."}).encode()
-        return AWSResponse(request.url, 400, {"x-amzn-ErrorType": "MessageRejected", "Content-Type": "application/json"}, _Body(error))
-
-    def _after_send(self, http_response, parsed, model, context, **_):
-        params = context.get("sandbox_params") or {}
-        if http_response.status_code != 200:
-            return
-        self.accepted({"message_id": parsed["MessageId"], "to": params.get("Destination", {}).get("ToAddresses", []),
-                       "tags": params.get("EmailTags", [])})
-
     def accepted(self, sent: dict) -> None:
         """SES took a message (here or in an execution environment): the simulator's addresses answer with events."""
         tags = {t["Name"]: [t["Value"]] for t in sent["tags"]}
@@ -145,12 +114,6 @@ class Mailbox:
             except Exception as error:  # noqa: BLE001 - logged by the function; EventBridge would retry later
                 print(f"delivery event not handled: {type(error).__name__}", file=sys.__stderr__)
                 return
-
-    def remember_params(self, events) -> None:
-        # after-call does not see the request's parameters; keep them in the call's context.
-        def keep(params, context, **_):
-            context["sandbox_params"] = params
-        events.register("before-parameter-build.sesv2.SendEmail", keep)
 
     def sent(self) -> list[Mail]:
         from moto.ses.models import ses_backends

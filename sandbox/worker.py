@@ -17,31 +17,19 @@ addresses SES is to refuse with each request.
 
 from __future__ import annotations
 
-import base64
+import functools
 import importlib.util
 import json
-import io
 import os
 import sys
 import time
 import traceback
-import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from sandbox.lambda_context import LambdaContext
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class Context:
-    """The parts of Lambda's context object that the handlers and Powertools read."""
-
-    def __init__(self, name: str, memory_mb: int, arn: str, request_id: str, deadline: float):
-        self.function_name, self.memory_limit_in_mb, self.invoked_function_arn = name, memory_mb, arn
-        self.aws_request_id, self.function_version, self._deadline = request_id, "$LATEST", deadline
-        self.log_group_name, self.log_stream_name = f"/aws/lambda/{name}", request_id
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 class Invocation:
@@ -63,13 +51,12 @@ class Hooks:
     def __init__(self):
         import boto3
         import botocore.session
-        from botocore.awsrequest import AWSResponse
         from botocore.client import BaseClient
 
         from sandbox import moto_quirks
+        from sandbox.stand_ins import SendStandIns
 
         self.current: Invocation | None = None
-        self._response = AWSResponse
         original = BaseClient._make_api_call
 
         def make_api_call(client, operation, params):
@@ -79,73 +66,37 @@ class Hooks:
             return original(client, operation, params)
 
         BaseClient._make_api_call = make_api_call
+        stand_ins = SendStandIns(rejecting=lambda: self.current.rejecting if self.current else set(),
+                                 on_whatsapp=functools.partial(self._tell, "whatsapp"),
+                                 on_email=functools.partial(self._tell, "email"), first=self._fault)
+
         # On every botocore session, not only boto3's default one: Powertools' idempotency layer makes its own.
-        session_init, install = botocore.session.Session.__init__, self._install
+        session_init = botocore.session.Session.__init__
 
         def init(session, *args, **kwargs):
             session_init(session, *args, **kwargs)
-            install(session.get_component("event_emitter"))
+            events = session.get_component("event_emitter")
+            events.register_first("before-send", self._fault)
+            stand_ins.install(events)
+            moto_quirks.install(events)
 
         botocore.session.Session.__init__ = init
-        self._moto_quirks = moto_quirks
         boto3._get_default_session()
 
-    def _install(self, events) -> None:
-        events.register_first("before-send", self._fault)
-        events.register_first("before-send.socialmessaging.SendWhatsAppMessage", self._whatsapp)
-        events.register_first("before-send.sesv2.SendEmail", self._reject)
-        events.register("before-parameter-build.sesv2.SendEmail", self._keep_params)
-        events.register("after-call.sesv2.SendEmail", self._sent)
-        self._moto_quirks.install(events)
-
-    def _answer(self, url: str, status: int, headers: dict, body: bytes):
-        return self._response(url, status, headers, _Body(body))
+    def _tell(self, kind: str, what) -> None:
+        if self.current is not None:  # not during INIT
+            self.current.tell(kind, what)
 
     def _fault(self, request, event_name: str, **_):
+        from sandbox.stand_ins import error_answer
+
         _, service, operation = event_name.split(".", 2)
         for fault in self.current.faults if self.current else ():
             if fault["times"] > 0 and fault["operation"] == f"{service}:{operation}":
                 fault["times"] -= 1
                 self.current.tell("fault", fault["index"])
-                body, headers = _fault_answer(fault)
-                return self._answer(request.url, fault["status"], headers, body)
+                return error_answer(request.url, fault["operation"], fault["code"], fault["status"])
         return None
-
-    def _whatsapp(self, request, event_name: str, **kwargs):
-        if faulted := self._fault(request, event_name):  # the more specific handler runs first: faults still apply
-            return faulted
-        params = json.loads(request.body)
-        if self.current is not None:
-            self.current.tell("whatsapp", json.loads(base64.b64decode(params["message"])))
-        return self._answer(request.url, 200, {"Content-Type": "application/json"},
-                            json.dumps({"messageId": str(uuid.uuid4())}).encode())
-
-    def _reject(self, request, event_name: str, **_):
-        if faulted := self._fault(request, event_name):
-            return faulted
-        body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
-        if not self.current or not any(address in body for address in self.current.rejecting):
-            return None
-        error = json.dumps({"message": "Email address is not verified."}).encode()
-        return self._answer(request.url, 400, {"x-amzn-ErrorType": "MessageRejected", "Content-Type": "application/json"}, error)
-
-    @staticmethod
-    def _keep_params(params, context, **_):
-        context["sandbox_params"] = params  # after-call does not see the request's parameters
-
-    def _sent(self, http_response, parsed, context, **_):
-        if self.current is not None and http_response.status_code == 200:
-            params = context.get("sandbox_params") or {}
-            self.current.tell("email", {"message_id": parsed["MessageId"],
-                                        "to": params.get("Destination", {}).get("ToAddresses", []),
-                                        "tags": params.get("EmailTags", [])})
-
-
-class _Body(io.BytesIO):
-    """A response body with both read() and stream(), as botocore's raw response has."""
-
-    def stream(self, **_):
-        yield self.getvalue()
 
 
 def _reduced(params: dict) -> dict:
@@ -159,15 +110,6 @@ def _reduced(params: dict) -> dict:
     if "Raw" in (params.get("Content") or {}):
         kept["Content"] = {"Raw": None}
     return kept
-
-
-def _fault_answer(fault: dict) -> tuple[bytes, dict]:
-    message = f"injected {fault['code']}"
-    if fault["operation"].startswith("s3:"):  # rest-xml
-        return (f"<Error><Code>{fault['code']}</Code><Message>{message}</Message></Error>".encode(),
-                {"Content-Type": "application/xml", "x-amzn-RequestId": str(uuid.uuid4())})
-    return (json.dumps({"__type": fault["code"], "message": message}).encode(),
-            {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": fault["code"], "x-amzn-RequestId": str(uuid.uuid4())})
 
 
 def _attribute(path: str) -> tuple[object, str]:
@@ -217,7 +159,7 @@ def main() -> None:
         except (EOFError, OSError):
             return
         hooks.current = Invocation(request, connection)
-        context = Context(name, memory, arn, request["request_id"], time.monotonic() + request["timeout_s"])
+        context = LambdaContext(name, memory, arn, request["request_id"], time.monotonic() + request["timeout_s"])
         began, cpu_began = time.perf_counter(), time.thread_time()
         undo = []
         try:
