@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sandbox import samples
@@ -72,10 +73,18 @@ def email_bounces(world: World) -> Outcome:
                    world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED"))
 
 
-def pickup_code(world: World, number: str, application_id: str) -> str:
-    messages = [m for m in world.sandbox.whatsapp.to(number)
-                if m.template == "akta_kelahiran_drive_thru" and m.parameters[0] == application_id]
-    return messages[-1].parameters[1]
+def pickup_code(world: World, number: str, application_id: str, timeout: float = 30.0) -> str:
+    """The code in the latest Drive-Thru notice to `number`, waited for as the applicant waits for it: the step
+    shows DRIVE_THRU before its notice has gone out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = [m for m in world.sandbox.whatsapp.to(number)
+                    if m.template == "akta_kelahiran_drive_thru" and m.parameters[0] == application_id]
+        if messages:
+            return messages[-1].parameters[1]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no Drive-Thru notice to {number} about {application_id}")
+        time.sleep(0.05)
 
 
 SCENARIOS = (complete_file, missing_document, email_bounces)
