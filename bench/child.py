@@ -1,16 +1,16 @@
-"""One cold start in a fresh interpreter: import a handler module, then serve one event.
+"""Where one cold start goes, in a fresh interpreter: import a handler module, then serve one event, with
+botocore's client building and AWS calls timed.
 
     python bench/child.py <path/to/app.py> <event.json> <memory_mb>
 
-Prints one JSON line: import and first-invocation seconds, peak RSS of this process, and the answer's
-status. Peak RSS is VmHWM from /proc (ru_maxrss would carry over the forking parent's high-water mark). Only the standard library (and sandbox.lambda_context, which uses nothing else) is imported before the measured import, so nothing the handler needs
-is loaded ahead of it. The handler's own output (logs, EMF metrics) goes to /dev/null, as it would go to
+Prints one JSON line: import and first-invocation seconds, peak RSS (VmHWM), the answer's status, and how much of
+the start went to building AWS clients and to AWS calls. botocore is imported before the measured import, so
+this start is an accounting, not a sample: the samples are the sandbox's own execution environments
+(bench/coldstart.py). The handler's own output (logs, EMF metrics) goes to /dev/null, as it would go to
 CloudWatch rather than to the caller.
 
 With BENCH_PROFILE=<dir> in the environment the import and the invocation run under cProfile and the
-profile is written to <dir>/<function>-<pid>.prof (its times are then not the cold start's). With
-BENCH_ACCOUNT=1 the line also says how much of the start went to building AWS clients and to AWS calls
-(botocore is then imported before the measured import, so that start is an accounting, not a sample).
+profile is written to <dir>/<function>-<pid>.prof.
 """
 
 import importlib.util
@@ -76,7 +76,7 @@ def main() -> None:
         event = json.load(f)
     result_out, sys.stdout = sys.stdout, open(os.devnull, "w")
 
-    accounting = Accounting() if os.environ.get("BENCH_ACCOUNT") else None
+    accounting = Accounting()
     profiling = os.environ.get("BENCH_PROFILE")
     if profiling:
         import cProfile
@@ -115,7 +115,7 @@ def main() -> None:
         "max_rss_kb": peak_rss_kb(),
         "status": status,
         "error": error,
-        **({"aws": accounting.as_dict()} if accounting else {}),
+        "aws": accounting.as_dict(),
     }), file=result_out)
 
 

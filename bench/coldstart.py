@@ -1,11 +1,15 @@
 """Measures 1 and 2: cold start and peak memory of each handler, against a floor handler.
 
-Each sample is a fresh interpreter (bench/child.py) that imports functions/<name>/app.py and serves one
-representative event against the running sandbox's moto (AWS_ENDPOINT_URL and the declared environment
-passed down). Events are real: built from applications taken through the real flow. WhatsApp, which moto
-lacks, is answered by a small local endpoint (AWS_ENDPOINT_URL_SOCIALMESSAGING), so the child's call is a
-real HTTP call as in AWS. Functions and the floor take turns, so a slower moment of this shared machine
-falls on all of them alike.
+Each sample is a new execution environment, the sandbox's own (sandbox/environments.py): a fresh worker process
+with only the function's declared environment and the runtime's, whose INIT imports functions/<name>/app.py and
+which then serves one representative event against the running sandbox's moto; the sample is INIT's seconds plus
+that first invocation's, and the process's peak memory. Events are real: built from applications taken through
+the real flow. Functions and the floor take turns, so a slower moment of this shared machine falls on all of
+them alike.
+
+Where a start goes (one more start each) is an accounting, not a sample: bench/child.py, a plain interpreter
+with botocore's client building and calls timed; WhatsApp, which moto lacks, is answered there by a small local
+endpoint (AWS_ENDPOINT_URL_SOCIALMESSAGING), as the environments answer it themselves.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import compileall
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +35,7 @@ from boto3.dynamodb.conditions import Key
 from akta.adapters.aws import all_items, table
 from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, POWERTOOLS, ROUTES, function
 from sandbox.aws import ACCOUNT, DEMO_FACILITY, REGION
+from sandbox.environments import Environment, runtime_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = ROOT / "bench" / "child.py"
@@ -252,7 +258,27 @@ class Sample:
         return None
 
 
+def cold_start(name: str, app: Path, event: dict, memory_mb: int, own: dict, log_dir: Path) -> Sample:
+    """One start of a new execution environment: INIT, then the first invocation."""
+    request_id = str(uuid.uuid4())
+    environment = Environment(name, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}",
+                              runtime_environment(name, memory_mb, own), log_dir / f"{name}.log", app=app)
+    try:
+        init_s, error = environment.init(request_id)
+        if error:
+            return Sample(init_s or 0.0, 0.0, 0, error=f"{error.error_type}: {error.message}"[:300])
+        served = environment.serve({"event": event, "request_id": request_id, "timeout_s": 60}, lambda *_: None)
+        peak_kb = int((environment.peak_rss_mb() or 0) * 1024)
+    finally:
+        environment.end()
+    if served.error:
+        return Sample(init_s, served.wall_s or 0.0, peak_kb, error=f"{served.error.error_type}: {served.error.message}"[:300])
+    answer = json.loads(served.payload)
+    return Sample(init_s, served.wall_s, peak_kb, status=answer.get("statusCode") if isinstance(answer, dict) else None)
+
+
 def run_child(app: Path, event: dict, memory_mb: int, env: dict) -> Sample:
+    """The accounting start (bench/child.py)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump(event, f)
     try:
@@ -266,18 +292,20 @@ def run_child(app: Path, event: dict, memory_mb: int, env: dict) -> Sample:
 
 
 def measure(events: Events, runs: int, names: list[str], progress) -> dict:
-    """Median cold start and peak memory per function, and of the floor, in `runs` fresh interpreters each."""
+    """Median cold start and peak memory per function, and of the floor, in `runs` new execution environments each."""
     # The stack ships the shared layer as bytecode (infra/layers.py); here the children would compile it from
     # source at every start when the environment says PYTHONDONTWRITEBYTECODE, so it is compiled once first.
     compileall.compile_dir(ROOT / "layers" / "shared" / "python", quiet=1)
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-coldstart-"))
     whatsapp = WhatsAppEndpoint()
     from akta.config import CATALOGUE, DECLARED
 
-    # Each child gets the Lambda-side environment only: its function's own settings, nothing of the others'.
+    # The accounting child gets the Lambda-side environment only: its function's own settings, nothing of the others'.
     env = {k: v for k, v in os.environ.items() if k not in CATALOGUE and k != DECLARED}
     env |= {"PYTHONPATH": f"{ROOT / 'layers/shared/python'}{os.pathsep}{ROOT}", "AWS_ENDPOINT_URL_SOCIALMESSAGING": whatsapp.url}
     own = events.world.sandbox.router.environments
-    floor_env = env | POWERTOOLS | {"APPLICATIONS_TABLE": events.world.sandbox.settings["APPLICATIONS_TABLE"]}
+    floor_own = POWERTOOLS | {"APPLICATIONS_TABLE": events.world.sandbox.settings["APPLICATIONS_TABLE"]}
+    floor_env = env | floor_own
     samples: dict[str, list[Sample]] = {name: [] for name in ["floor", *names]}
     unmeasured: dict[str, str] = {}
     accounted: dict[str, Sample] = {}
@@ -297,19 +325,23 @@ def measure(events: Events, runs: int, names: list[str], progress) -> dict:
                 if event is None:
                     unmeasured[name] = "no representative event defined in bench/coldstart.py"
                     continue
-                app, memory = (FLOOR, FLOOR_MEMORY_MB) if name == "floor" else (FUNCTIONS_DIR / name / "app.py", function(name).memory_mb)
-                samples[name].append(run_child(app, event, memory, floor_env if name == "floor" else env | own[name]))
+                if name == "floor":
+                    samples[name].append(cold_start(name, FLOOR, event, FLOOR_MEMORY_MB, floor_own, log_dir))
+                else:
+                    samples[name].append(cold_start(name, FUNCTIONS_DIR / name / "app.py", event, function(name).memory_mb,
+                                                    own[name], log_dir))
         # Where a start goes: one more start each, with botocore's client building and calls timed.
         for name in samples:
             if name in unmeasured:
                 continue
             if name == "floor":
-                accounted[name] = run_child(FLOOR, {}, FLOOR_MEMORY_MB, floor_env | {"BENCH_ACCOUNT": "1"})
+                accounted[name] = run_child(FLOOR, {}, FLOOR_MEMORY_MB, floor_env)
             else:
                 accounted[name] = run_child(FUNCTIONS_DIR / name / "app.py", events.make(name), function(name).memory_mb,
-                                            env | own[name] | {"BENCH_ACCOUNT": "1"})
+                                            env | own[name])
     finally:
         whatsapp.stop()
+        shutil.rmtree(log_dir, ignore_errors=True)
         progress.end()
     return summarise(samples, unmeasured, accounted)
 

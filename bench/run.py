@@ -35,7 +35,7 @@ def parse(argv) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="applications per throughput run (default 200)")
     parser.add_argument("--tail", type=int, default=20, help="applications in the sequential pass (latency, cost)")
-    parser.add_argument("--cold-runs", type=int, default=5, help="fresh interpreters per handler (default 5)")
+    parser.add_argument("--cold-runs", type=int, default=5, help="new execution environments per handler (default 5)")
     parser.add_argument("--render-runs", type=int, default=10, help="certificates rendered and signed (default 10)")
     parser.add_argument("--functions", default="", help="comma-separated handlers to cold-start (default: all declared)")
     parser.add_argument("--per-month", type=int, default=800, help="certificates a month, to spread the fixed cost")
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         say("\nA first application through the whole SOP (warms the in-process handlers; later events use it) ...")
         warm = flow.sequential_pass(world, hospital, 1, label="warm-up application")[0].application_id
 
-        say("\n1-2. Cold start and peak memory (fresh interpreters against the running moto) ...")
+        say("\n1-2. Cold start and peak memory (new execution environments against the running moto) ...")
         names = [n for n in args.functions.split(",") if n] or coldstart.declared_names()
         events = coldstart.Events(world, hospital, flow.Mailroom(flow.Desk(world)), warm)
         progress = flow.Progress("cold starts", args.cold_runs * (len(names) + 1))
@@ -179,7 +179,7 @@ def tail_summary(tails: list, usage) -> dict:
         "whatsapp_p50_s": round(statistics.median(t.whatsapp_s for t in tails), 4),
         "handler_median_s": handlers,
         "rest_of_p50_s": round(p50 - sum(handlers.values()), 4),
-        "note": "warm: every handler already imported in the sandbox's process",
+        "note": "warm: every handler's execution environment already started (INIT done) by the flow before",
     }
 
 
@@ -240,8 +240,8 @@ def report(results: dict) -> None:
             continue
         rows.append([name, r["kind"], r["import_s"], r["invoke_s"], r["total_s"], f"{r['ratio']:.2f}",
                      f"<= {r['target_ratio']}", verdict(r["met"])])
-    table(f"1. Cold start: import + first invocation, median of {cold['runs']} fresh interpreters (seconds)",
-          ["handler", "kind", "import", "1st call", "total", "x floor", "target", ""], rows)
+    table(f"1. Cold start: INIT + first invocation, median of {cold['runs']} new execution environments (seconds)",
+          ["handler", "kind", "INIT", "1st call", "total", "x floor", "target", ""], rows)
 
     if floor.get("where"):
         rows = [["floor", *_where_row(floor["where"]), "1.00", ""]]
@@ -256,7 +256,7 @@ def report(results: dict) -> None:
     rows = [["floor", floor["max_rss_mb"], floor["memory_mb_declared"], f"{floor['max_rss_mb'] / floor['memory_mb_declared']:.0%}"]]
     rows += [[name, r["memory_mb"], r["declared_mb"], f"{r['memory_share']:.0%}"]
              for name, r in cold["functions"].items() if r["measured"]]
-    table("2. Peak memory of that invocation (the child's peak RSS, VmHWM, in MB) against the declared memory size",
+    table("2. Peak memory of that start (the environment's peak RSS, VmHWM, in MB) against the declared memory size",
           ["handler", "peak MB", "declared MB", "share"], rows)
 
     t = results["throughput"]

@@ -42,15 +42,30 @@ class FunctionError(Exception):
         self.error_type, self.message = error_type, message
 
 
+@dataclass
+class Served:
+    """One invocation as Lambda answers it: the result's JSON, or the error; how long the handler ran."""
+
+    payload: str | None = None
+    error: FunctionError | None = None
+    wall_s: float | None = None
+    cpu_s: float | None = None
+    healthy: bool = False  # the environment may serve again
+
+
 class Environment:
-    def __init__(self, name: str, arn: str, environment: dict[str, str], log_path: Path):
+    """One worker process; `init` once, then `serve` one invocation at a time. The worker imports
+    functions/<name>/app.py, or `app` when given (the benchmarks' floor handler)."""
+
+    def __init__(self, name: str, arn: str, environment: dict[str, str], log_path: Path, app: Path | None = None):
         ours, theirs = socket.socketpair()
         with open(log_path, "a", encoding="utf-8") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sandbox.worker", str(theirs.fileno()), arn], cwd=ROOT, env=environment,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),))
+                [sys.executable, "-m", "sandbox.worker", str(theirs.fileno()), arn, *([str(app)] if app else [])],
+                cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(theirs.fileno(),))
         theirs.close()
-        self.name, self.connection = name, Connection(ours.detach())
+        self.name, self.log_path, self.connection = name, log_path, Connection(ours.detach())
         self.used_at = time.monotonic()
         self.invocations = 0
 
@@ -58,9 +73,36 @@ class Environment:
     def pid(self) -> int:
         return self.process.pid
 
-    def started(self, limit_s: float) -> dict | None:
-        """INIT's report: {"init_s"}, with "error" when it failed; None past `limit_s`."""
-        return self._answer(limit_s)
+    def init(self, request_id: str) -> tuple[float | None, FunctionError | None]:
+        """INIT's seconds, and its error as Lambda answers the invocation that waited for it."""
+        report = self._answer(INIT_LIMIT)
+        if report is None:
+            return None, FunctionError("Sandbox.Timedout", f"RequestId: {request_id} Error: INIT timed out after {INIT_LIMIT:.2f} seconds")
+        if "died" in report:
+            return None, FunctionError("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited during INIT")
+        return report["init_s"], FunctionError(*report["error"]) if "error" in report else None
+
+    def serve(self, request: dict, on_effect) -> Served:
+        """One invocation (`request`: event, request_id, timeout_s and what the worker is to inject), answered as
+        Lambda answers it. What its AWS calls do meanwhile goes to `on_effect(kind, what)` as it happens."""
+        request_id, timeout = request["request_id"], request["timeout_s"]
+        answer = self.invoke(request, timeout, on_effect)
+        if answer is None:  # the runtime's log line, then its answer
+            with open(self.log_path, "a", encoding="utf-8") as log:
+                log.write(f"{request_id} Task timed out after {timeout:.2f} seconds\n")
+            return Served(error=FunctionError("Sandbox.Timedout", f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"))
+        if "died" in answer:
+            return Served(error=FunctionError("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: "
+                                                                   f"exit status {answer['died']}"))
+        served = Served(wall_s=answer["wall_s"], cpu_s=answer["cpu_s"], healthy=self.process.poll() is None)
+        if "error" in answer:
+            served.error = FunctionError(*answer["error"])
+        elif len(answer["payload"].encode()) > RESPONSE_LIMIT:
+            served.error = FunctionError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed "
+                                                                          f"payload size ({RESPONSE_LIMIT} bytes).")
+        else:
+            served.payload = answer["payload"]
+        return served
 
     def _answer(self, timeout_s: float, on_effect=None) -> dict | None:
         deadline = time.monotonic() + timeout_s

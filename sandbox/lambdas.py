@@ -47,7 +47,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
 from infra.declaration import FUNCTIONS, FUNCTIONS_DIR, Function, function_environment
-from sandbox.environments import CONCURRENCY, INIT_LIMIT, RESPONSE_LIMIT, Environment, FunctionError, Pool, Throttled, runtime_environment
+from sandbox.environments import CONCURRENCY, Environment, FunctionError, Pool, Served, Throttled, runtime_environment
 from sandbox.lambda_context import LambdaContext
 from sandbox.stand_ins import Body, error_answer
 
@@ -307,8 +307,7 @@ class LambdaRouter:
         environment, generation = pool.take()  # a throttled invocation is not one (nor billed)
         with self._runs_lock:
             self.invocations[name] += 1
-        timeout = self.timeouts.get(name, function.timeout_s)
-        request_id, healthy, answer, init, faults, used = str(uuid.uuid4()), False, None, None, [], Counter()
+        request_id, served, init_s, init_error, faults, used = str(uuid.uuid4()), Served(), None, None, [], Counter()
 
         def effect(kind: str, what) -> None:  # told by the environment as it happens
             if kind == "call":
@@ -325,42 +324,29 @@ class LambdaRouter:
             if environment is None:
                 environment = Environment(name, self.arn(name), runtime_environment(name, function.memory_mb, self.environments[name]),
                                           self.log_dir / f"{name}.log")
-                init = environment.started(INIT_LIMIT) or {"error": ("Sandbox.Timedout", f"RequestId: {request_id} Error: "
-                                                                     f"INIT timed out after {INIT_LIMIT:.2f} seconds")}
-            if init and ("error" in init or "died" in init):
-                answer = {"error": tuple(init.get("error") or ("Runtime.ExitError", f"RequestId: {request_id} Error: "
-                                                                "Runtime exited during INIT"))}
+                init_s, init_error = environment.init(request_id)
+            if init_error:
+                served = Served(error=init_error)
             else:
                 faults, bug = self._faults_for(name, event), self._next_fault(name, ("bug",))
-                answer = environment.invoke({"event": event, "request_id": request_id, "timeout_s": timeout,
-                                             "bugs": [(bug.target, bug.replacement)] if bug else [],
-                                             "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
-                                                             "status": f.status, "times": times} for i, f, times in faults],
-                                             "rejecting": sorted(self.rejecting())}, timeout, effect)
-                healthy = answer is not None and "died" not in answer and environment.process.poll() is None
+                served = environment.serve({"event": event, "request_id": request_id,
+                                            "timeout_s": self.timeouts.get(name, function.timeout_s),
+                                            "bugs": [(bug.target, bug.replacement)] if bug else [],
+                                            "aws_faults": [{"index": i, "operation": f.operation, "code": f.code,
+                                                            "status": f.status, "times": times} for i, f, times in faults],
+                                            "rejecting": sorted(self.rejecting())}, effect)
         finally:
-            pool.give_back(environment, generation, healthy)
+            pool.give_back(environment, generation, served.healthy)
             self._settle(faults, used)
         finished = time.monotonic()
-        if answer is None:
-            self._log(name).write(f"{request_id} Task timed out after {timeout:.2f} seconds\n")
-            error = FunctionError("Sandbox.Timedout", f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds")
-        elif "died" in answer:
-            error = FunctionError("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited with error: "
-                                                       f"exit status {answer['died']}")
-        else:
-            if "wall_s" in answer:  # invoked (not an INIT that failed)
-                self.timings[name].append(Timing(answer["wall_s"], answer["cpu_s"]))
-            error = FunctionError(*answer["error"]) if "error" in answer else None
-            if not error and len(answer["payload"].encode()) > RESPONSE_LIMIT:
-                error = FunctionError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed "
-                                                                       f"payload size ({RESPONSE_LIMIT} bytes).")
+        if served.wall_s is not None:
+            self.timings[name].append(Timing(served.wall_s, served.cpu_s))
         with self._runs_lock:
-            self.runs.append(Run(name, environment.pid, started, finished, (init or {}).get("init_s"),
-                                 error.error_type if error else "ok"))
-        if error:
-            raise error
-        return json.loads(answer["payload"])
+            self.runs.append(Run(name, environment.pid, started, finished, init_s,
+                                 served.error.error_type if served.error else "ok"))
+        if served.error:
+            raise served.error
+        return json.loads(served.payload)
 
     def _faults_for(self, name: str, event: dict) -> list[tuple[int, AwsFault, int]]:
         """The faults this invocation may answer, each with its whole remaining budget reserved for it, so that

@@ -1,12 +1,14 @@
 """One Lambda execution environment: a process that imports one function and serves its invocations, one at a time.
 
-    python -m sandbox.worker <socket descriptor> <function ARN>     (started by sandbox.environments)
+    python -m sandbox.worker <socket descriptor> <function ARN> [<handler file>]     (started by sandbox.environments)
 
 The process has only the environment the router gives it: the function's declared settings, what the Lambda
 runtime sets (AWS_LAMBDA_FUNCTION_NAME, memory, region, credentials) and the sandbox's endpoint. It talks to the
 router over the socket it was given: pickled requests in, pickled answers out. Its
-stdout and stderr are the function's log. INIT (importing functions/<name>/app.py) runs once; its seconds (or
-its error, after which the process ends) are the first thing it sends.
+stdout and stderr are the function's log. INIT (importing functions/<name>/app.py, or the handler file given)
+runs once; its seconds (or its error, after which the process ends) are the first thing it sends. They count from
+before boto3 is imported: this process has imported nothing but the standard library by then, as a fresh
+runtime has (boto3 is in Lambda's Python runtime, but a function's INIT still pays for importing it).
 
 What the sandbox does in-process for the AWS calls of a function happens here, on this process's calls, and is
 told to the router as it happens, before the invocation's answer: the calls made (for the least-privilege record),
@@ -136,14 +138,15 @@ def _error(error: BaseException) -> dict:
 
 
 def main() -> None:
-    descriptor, arn = sys.argv[1:3]
+    descriptor, arn, *app = sys.argv[1:]
     connection = Connection(int(descriptor))
     name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
     memory = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
-    hooks = Hooks()
     started = time.perf_counter()
+    hooks = Hooks()
     try:
-        spec = importlib.util.spec_from_file_location(f"functions.{name}.app", ROOT / "functions" / name / "app.py")
+        path = Path(app[0]) if app else ROOT / "functions" / name / "app.py"
+        spec = importlib.util.spec_from_file_location(f"functions.{name}.app", path)
         module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # a bug's target can name it
         spec.loader.exec_module(module)
         init_error = None

@@ -1,6 +1,6 @@
 """The cold-start floor: the least a handler here does. boto3 and Powertools Logger + Metrics are
 imported, one boto3 client is created and one DynamoDB call is made. Measured exactly like the real
-handlers (bench/child.py), in the same run."""
+handlers (a new execution environment each, bench/coldstart.py), in the same run."""
 
 import os
 
