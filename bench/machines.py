@@ -1,7 +1,7 @@
 """Engine floors generated from the real ASL by program, never written by hand.
 
 - The no-op machine: the same states, but every Lambda task calls a no-op handler through the sandbox's
-  router (the same in-process routing as the real functions). A no-op behind a `.waitForTaskToken` task
+  router (the same routing as the real functions, served in the sandbox's own process). A no-op behind a `.waitForTaskToken` task
   answers its token at once.
 - The all-Pass machine: every Task state becomes a Pass state.
 

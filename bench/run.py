@@ -75,7 +75,7 @@ def main(argv=None) -> int:
         hospital = flow.Hospital(world)
         results["idle_sweep"] = idle_sweep(world)
 
-        say("\nA first application through the whole SOP (warms the in-process handlers; later events use it) ...")
+        say("\nA first application through the whole SOP (starts an execution environment of each function; later events use it) ...")
         warm = flow.sequential_pass(world, hospital, 1, label="warm-up application")[0].application_id
 
         say("\n1-2. Cold start and peak memory (new execution environments against the running moto) ...")
