@@ -7,9 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared/python:.
 
-.PHONY: demo serve test admin clean bench synth
+.PHONY: demo serve test admin clean bench synth totp
 
-$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt layers/identity/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -22,6 +22,10 @@ demo: $(STAMP)
 
 serve: $(STAMP)
 	$(PY) -u -m sandbox.serve
+
+# The current TOTP code of the sandbox's staff accounts (they sign in with it at the stand-in login page).
+totp: $(STAMP)
+	$(PY) -m sandbox.totp $(ARGS)
 
 # e.g. make admin ARGS="--sandbox facility issue-key rsud-raden-mattaher"
 admin: $(STAMP)

@@ -157,7 +157,7 @@ class Events:
 
         staff.start_task(self.world.sandbox.adapters, application_id=self.completed, task_token=BENCH_TOKEN, state="VerifyApplication")
         task = self._task("verifier", self.completed)
-        return self._api("GET", urlsplit(task.link).path)
+        return self._api("GET", urlsplit(task.link).path, cookie=self._session("verifier"))
 
     def counter_pages(self):
         from akta.service import delivery
@@ -167,14 +167,15 @@ class Events:
         number = self._whatsapp_number()
         code = pickup_code(self.world, number, self.completed)
         body = f"counter_key={self.world.sandbox.counter_key}&pickup_code={code}"
-        return self._api("POST", "/counter/lookup", body, "application/x-www-form-urlencoded")
+        return self._api("POST", "/counter/lookup", body, "application/x-www-form-urlencoded", cookie=self._session("drive_thru"))
 
     def supervisor_pages(self):
-        from sandbox.aws import SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
+        # The console with every waiting task, its heaviest page, for the signed-in supervisor.
+        return self._api("GET", "/supervisor", cookie=self._session("supervisor"))
 
-        # Signing in: the PIN check and the list of waiting tasks, the console's heaviest page.
-        body = f"staff_id={SANDBOX_STAFF['supervisor']['staff_id']}&pin={SANDBOX_SUPERVISOR_PIN}"
-        return self._api("POST", "/supervisor", body, "application/x-www-form-urlencoded")
+    def staff_sign_in(self):
+        # The start of a sign-in: the PKCE pair, the state cookie, the redirect to the login page.
+        return self._api("GET", "/auth/sign-in", query={"next": "/supervisor"})
 
     def verify_pages(self):
         certificate_id = self.world.sandbox.adapters.records.get(self.completed)["certificate"]["certificate_id"]
@@ -182,12 +183,15 @@ class Events:
 
     # helpers
     def _api(self, method: str, path: str, body: str | None = None, content_type: str | None = None,
-            authorizer: dict | None = None) -> dict:
-        """An API Gateway proxy event, shaped by the sandbox's own gateway."""
+            authorizer: dict | None = None, cookie: str | None = None, query: dict | None = None) -> dict:
+        """An API Gateway proxy event, shaped by the sandbox's own gateway (`cookie`: a staff session's)."""
         from werkzeug.test import EnvironBuilder
 
+        from akta.web.staff_session import SESSION_COOKIE
+
         gateway = self.world.gateway.gateway
-        request = EnvironBuilder(method=method, path=path, data=body, content_type=content_type,
+        request = EnvironBuilder(method=method, path=path, data=body, content_type=content_type, query_string=query,
+                                 headers={"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else None,
                                  base_url=self.world.gateway.url).get_request()
         for route, pattern in gateway.routes:
             match = pattern.match(path)
@@ -197,6 +201,12 @@ class Events:
                     event["requestContext"]["authorizer"] = authorizer
                 return event
         raise LookupError(f"no route for {method} {path}")
+
+    def _session(self, role: str) -> str:
+        """A signed-in staff member's session (an ID token of the sandbox's pool, after password and TOTP)."""
+        from sandbox.aws import SANDBOX_STAFF
+
+        return self.world.sandbox.staff_id_token(SANDBOX_STAFF[role]["staff_id"])
 
     def _task(self, role: str, application_id: str):
         deadline = time.monotonic() + 30

@@ -49,7 +49,9 @@ class Function:
     # Reserved concurrency, deployed only where set (a new account's whole limit can be 10); the sandbox gives a
     # function this many execution environments at most, 10 when unset.
     concurrency: int | None = None
-    pdf_layer: bool = False  # needs the PDF/signing stack (fpdf2, segno, pyHanko)
+    # Layers besides the shared one (infra/layers.py): "pdf" for the PDF/signing stack (fpdf2, segno, pyHanko),
+    # "identity" for the staff sign-in's token check (PyJWT, cryptography).
+    layers: tuple[str, ...] = ()
     state_placeholder: str | None = None  # ${...} in the ASL that names this function
     schedule_minutes: int | None = None  # run on a schedule (EventBridge in AWS, a timer in the sandbox)
     tables: tuple[str, ...] = ()  # TABLES keys its DynamoDB actions apply to
@@ -111,6 +113,8 @@ _PRESIGNED_GET = ("s3:GetObject", "document previews are presigned GETs this fun
 _MAIL = ("MAIL_FROM", "SES_CONFIGURATION_SET")
 _WHATSAPP = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_REGION")
 _CERTIFICATE = ("OFFICE_NAME", "OFFICE_CITY", "PUBLIC_BASE_URL")
+# What a page behind staff sign-in checks each session's ID token against, and where it sends people to sign in.
+_STAFF_POOL = ("STAFF_POOL_ISSUER", "STAFF_POOL_CLIENT_ID", "STAFF_POOL_JWKS_URL")
 
 FUNCTIONS = (
     Function(
@@ -161,13 +165,28 @@ FUNCTIONS = (
     ),
     Function(
         "staff_pages",
-        "SOP 4-6: the staff pages behind the emailed links (GET shows, POST decides)",
+        "SOP 4-6: the staff pages behind the emailed links, for the signed-in assignee (GET shows, POST decides)",
         actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "s3:ListBucket",
                  "states:SendTaskSuccess"),
         tables=("APPLICATIONS", "TASKS"),
         buckets=("ARCHIVE",),
         implicit=(_PRESIGNED_GET, _DECRYPT_DATA),
         memory_mb=512,
+        layers=("identity",),
+        settings=(*_STAFF_POOL, "TASK_ACCESS"),
+    ),
+    Function(
+        "staff_sign_in",
+        "Staff sign-in: the managed login's start and callback (PKCE code -> session), TOTP enrolment, sign-out",
+        actions=("dynamodb:GetItem", "cognito-idp:AdminGetUser"),
+        tables=("APPLICATIONS",),
+        implicit=(_DECRYPT_TABLES,
+                  ("cognito-idp:AssociateSoftwareToken", "TOTP enrolment with the person's own access token "
+                   "(Cognito authorizes it by the token; granted so the role states everything the function calls)"),
+                  ("cognito-idp:VerifySoftwareToken", "as AssociateSoftwareToken"),
+                  ("cognito-idp:SetUserMFAPreference", "as AssociateSoftwareToken")),
+        layers=("identity",),
+        settings=(*_STAFF_POOL, "STAFF_SIGN_IN_URL", "PUBLIC_BASE_URL"),
     ),
     Function(
         "escalate",
@@ -188,7 +207,7 @@ FUNCTIONS = (
         implicit=(_DECRYPT_TABLES, _DATA_KEY),
         memory_mb=1024,
         timeout_s=30,
-        pdf_layer=True,
+        layers=("pdf",),
         state_placeholder="IssueCertificateArn",
         settings=(*_CERTIFICATE, "SIGNER_KEY_ID", "SIGNER_CERTIFICATE_PARAMETER"),
     ),
@@ -201,7 +220,7 @@ FUNCTIONS = (
         implicit=(_DECRYPT_DATA,),
         memory_mb=1024,
         timeout_s=30,
-        pdf_layer=True,
+        layers=("pdf",),
         state_placeholder="ReleaseCheckArn",
         settings=(*_CERTIFICATE, "TRUST_ROOT_PARAMETER"),
     ),
@@ -236,12 +255,14 @@ FUNCTIONS = (
     ),
     Function(
         "counter_pages",
-        "SOP 8-9: the Drive-Thru counter page where staff confirm the handover",
+        "SOP 8-9: the Drive-Thru counter page where signed-in counter staff confirm the handover",
         actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
                  "states:SendTaskSuccess"),
         tables=("APPLICATIONS", "TASKS"),
         implicit=(_DECRYPT_TABLES,),
         memory_mb=512,
+        layers=("identity",),
+        settings=_STAFF_POOL,
     ),
     Function(
         "complete_application",
@@ -260,7 +281,8 @@ FUNCTIONS = (
         buckets=("ARCHIVE",),
         implicit=(_DECRYPT_TABLES, _DATA_KEY),
         memory_mb=512,
-        settings=(*_MAIL, "PUBLIC_BASE_URL"),
+        layers=("identity",),
+        settings=(*_MAIL, "PUBLIC_BASE_URL", *_STAFF_POOL),
     ),
     Function(
         "verify_pages",
@@ -298,6 +320,7 @@ ROUTES = (
     Route("ANY", "/counter/{proxy+}", "counter_pages"),
     Route("ANY", "/supervisor", "supervisor_pages"),
     Route("ANY", "/supervisor/{proxy+}", "supervisor_pages"),
+    Route("ANY", "/auth/{proxy+}", "staff_sign_in"),
     Route("ANY", "/verify/{proxy+}", "verify_pages", rate_limit=5),  # public: throttled per second
 )
 
@@ -414,6 +437,25 @@ def placeholders() -> dict[str, str]:
     return {f.state_placeholder: f.name for f in FUNCTIONS if f.state_placeholder}
 
 
+@dataclass(frozen=True)
+class StaffPool:
+    """Where the staff's user pool is: its issuer (and so its id), app client, keys, and managed login."""
+
+    issuer: str  # https://cognito-idp.<region>.amazonaws.com/<pool id>
+    client_id: str
+    jwks_url: str  # in AWS: <issuer>/.well-known/jwks.json
+    sign_in_url: str  # the managed login's domain
+
+    @property
+    def pool_id(self) -> str:
+        return self.issuer.rsplit("/", 1)[-1]
+
+
+# Where the managed login sends people back to, and where it lands them after sign-out (under PUBLIC_BASE_URL).
+SIGN_IN_CALLBACK = "/auth/callback"
+SIGNED_OUT = "/auth/signed-out"
+
+
 def setting_values(
     *,
     tables: dict[str, str],
@@ -423,6 +465,7 @@ def setting_values(
     signer_key_id: str,
     signer_certificate_parameter: str,
     trust_root_parameter: str,
+    staff_pool: StaffPool,
     wait_timeouts: dict[str, int] | None = None,
 ) -> dict[str, str]:
     """Every setting's value in this deployment, by name (the same names in the sandbox and in AWS)."""
@@ -443,6 +486,11 @@ def setting_values(
         "SIGNER_KEY_ID": signer_key_id,
         "SIGNER_CERTIFICATE_PARAMETER": signer_certificate_parameter,
         "TRUST_ROOT_PARAMETER": trust_root_parameter,
+        # The staff's user pool and its managed login.
+        "STAFF_POOL_ISSUER": staff_pool.issuer,
+        "STAFF_POOL_CLIENT_ID": staff_pool.client_id,
+        "STAFF_POOL_JWKS_URL": staff_pool.jwks_url,
+        "STAFF_SIGN_IN_URL": staff_pool.sign_in_url,
     }
     values["WAIT_TIMEOUTS"] = json.dumps(wait_timeouts or {})  # empty: the waits catalogue's defaults
     return values

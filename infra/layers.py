@@ -2,7 +2,8 @@
 
 - shared: the `akta` package with Powertools and pydantic, for every function;
 - pdf: fpdf2, segno and pyHanko (with fontTools, Pillow, cryptography), only for the functions that
-  issue and check certificates.
+  issue and check certificates;
+- identity: PyJWT and cryptography, only for the functions behind staff sign-in (the ID token check).
 
 Run `python -m infra.layers` (or let `infra/cdk_app.py` do it); results go to build/layers/<name>/python.
 `python -m infra.layers --sizes` prints each layer's unzipped and zipped size and each function's total
@@ -35,6 +36,7 @@ PLATFORM = ["--platform", "manylinux2014_aarch64", "--platform", "manylinux_2_28
 LAYERS = {
     "shared": {"requirements": ROOT / "layers/shared/requirements.txt", "package": ROOT / "layers/shared/python/akta"},
     "pdf": {"requirements": ROOT / "layers/pdf/requirements.txt", "package": None},
+    "identity": {"requirements": ROOT / "layers/identity/requirements.txt", "package": None},
 }
 # Function code plus all its layers, unzipped (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
 LAMBDA_UNZIPPED_LIMIT = 262_144_000
@@ -206,7 +208,7 @@ def function_size(function_name: str) -> int:
 
 def layers_of(function) -> list[str]:
     """The layers a declared function gets (infra/stack.py attaches the same)."""
-    return ["shared", "pdf"] if function.pdf_layer else ["shared"]
+    return ["shared", *function.layers]
 
 
 def _mb(n: int) -> str:

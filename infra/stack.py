@@ -39,6 +39,7 @@ from infra.declaration import (
     ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, GATEWAY_RESPONSES, ROUTES, TABLES, Function, Settings,
     POWERTOOLS, function_environment, gateway_response_body, placeholders, setting_values,
 )
+from infra.layers import layers_of
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -198,12 +199,13 @@ class BirthCertificateStack(Stack):
             string_value=TRUST_ROOT_PLACEHOLDER)
 
         # --- functions ----------------------------------------------------------------------------------
-        shared = lambda_.LayerVersion(self, "SharedLayer", code=lambda_.Code.from_asset(str(layer_dirs["shared"])),
-                                      description="akta package, Powertools, pydantic",
-                                      compatible_runtimes=[RUNTIME], compatible_architectures=[ARCHITECTURE])
-        pdf = lambda_.LayerVersion(self, "PdfLayer", code=lambda_.Code.from_asset(str(layer_dirs["pdf"])),
-                                   description="fpdf2, segno, pyHanko",
-                                   compatible_runtimes=[RUNTIME], compatible_architectures=[ARCHITECTURE])
+        layer_versions = {
+            name: lambda_.LayerVersion(self, f"{pascal(name)}Layer", code=lambda_.Code.from_asset(str(layer_dirs[name])),
+                                       description=description,
+                                       compatible_runtimes=[RUNTIME], compatible_architectures=[ARCHITECTURE])
+            for name, description in (("shared", "akta package, Powertools, pydantic"), ("pdf", "fpdf2, segno, pyHanko"),
+                                      ("identity", "PyJWT, cryptography: the staff sign-in's token check"))
+        }
 
         # The state machine's ARN is known before it exists, so functions can name it without a cycle.
         self.state_machine_name = f"{construct_id}-birth-certificate"
@@ -237,7 +239,7 @@ class BirthCertificateStack(Stack):
                 architecture=ARCHITECTURE,
                 handler="app.handler",
                 code=lambda_.Code.from_asset(str(FUNCTIONS_DIR / f.name), exclude=["__pycache__"]),
-                layers=[shared, pdf] if f.pdf_layer else [shared],
+                layers=[layer_versions[name] for name in layers_of(f)],
                 memory_size=f.memory_mb,
                 timeout=Duration.seconds(f.timeout_s),
                 reserved_concurrent_executions=f.concurrency,  # only where the declaration sets it

@@ -1,14 +1,16 @@
 """Scripted people for the demo and the flow tests, acting only through what real people have:
-the hospital through the HTTP API and S3 presigned POSTs, staff through the links in their email,
-the counter through its page."""
+the hospital through the HTTP API and S3 presigned POSTs, staff through the links in their email and their
+own sign-in (password and TOTP at the office's login page), the counter through its page."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -60,6 +62,12 @@ def forms(page: str) -> list[Form]:
 def attribute_values(page: str, name: str) -> list[str]:
     """The values of one attribute (e.g. `data-state`) on the page's elements, in page order."""
     return [attributes[name] for attributes in _read(page).attributes if name in attributes]
+
+
+def form_with_any(page: str) -> Form:
+    """All the page's forms' controls together (to tell which kind of page it is)."""
+    found = forms(page)
+    return Form(None, "post", {k: v for f in found for k, v in f.hidden.items()}, {c for f in found for c in f.controls})
 
 
 def form_with(page: str, control: str) -> Form:
@@ -150,25 +158,88 @@ class Hospital:
             time.sleep(0.05)
 
 
+class _LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
+    """As browsers treat them: http://127.0.0.1 and http://localhost are secure origins, so a Secure cookie
+    set there is sent back there (http.cookiejar alone sends Secure cookies over https only)."""
+
+    def return_ok_secure(self, cookie, request):
+        return (urlsplit(request.get_full_url()).hostname in ("127.0.0.1", "localhost")
+                or super().return_ok_secure(cookie, request))
+
+
+class _Browser(requests.Session):
+    """A cookie-keeping HTTP client, as a person's browser is. requests copies the session's cookies into jars
+    of its default policy on the way, so each request (redirects too) gets its Cookie header here."""
+
+    def send(self, request, **kwargs):
+        from requests.cookies import MockRequest
+
+        jar = http.cookiejar.CookieJar(_LoopbackIsSecure())
+        for cookie in self.cookies:
+            jar.set_cookie(cookie)
+        request.headers.pop("Cookie", None)
+        asked = MockRequest(request)
+        jar.add_cookie_header(asked)
+        request.headers.update(asked.get_new_headers())
+        return super().send(request, **kwargs)
+
+
+def browser() -> requests.Session:
+    return _Browser()
+
+
+def continue_target(page: str) -> str | None:
+    """Where a sign-in step's page moves on to (its `continue` link), if it is one."""
+    found = [a.get("href") for a in _read(page).attributes if a.get("id") == "continue"]
+    return found[0] if found else None
+
+
 @dataclass
 class StaffMember:
-    """A registry staff member who acts on the link in the email they received."""
+    """A registry staff member who signs in with their own account and acts on the links in their email."""
 
     email: str
     mailbox: Mailbox
+    username: str = ""
+    password: str = ""
+    totp_secret: str = ""
+    http: requests.Session = field(default_factory=browser, repr=False)
 
     def link_for(self, application_id: str, nth: int = 0) -> str:
         """The link in the (nth+1)-th task email about this application (reminders carry no link)."""
         mail = self.mailbox.wait_for(self.email, application_id, seen=nth, having=_LINK)
         return _LINK.search(mail.text).group(1)
 
-    def open(self, link: str) -> requests.Response:
-        return requests.get(link, timeout=30)
+    def open(self, url: str) -> requests.Response:
+        """GET a staff page; when it sends the person to the login page, sign in there and come back."""
+        response = self.http.get(url, timeout=30)
+        if forms(response.text) and "username" in form_with_any(response.text).controls:
+            response = self.sign_in_at(response)
+        return response
+
+    def sign_in_at(self, login_page: requests.Response, *, password: str | None = None, code: str | None = None) -> requests.Response:
+        """At the login page: the password, then the TOTP code; back at the service, on to the page asked for."""
+        from sandbox.aws import totp_code
+
+        form = form_with(login_page.text, "username")
+        answer = self.http.post(urljoin(login_page.url, form.action), timeout=30, data=filled(
+            form, username=self.username, password=self.password if password is None else password))
+        if forms(answer.text) and "code" in form_with_any(answer.text).controls:
+            form = form_with(answer.text, "code")
+            answer = self.http.post(urljoin(answer.url, form.action), timeout=30,
+                                    data=filled(form, code=code or totp_code(self.totp_secret)))
+        target = continue_target(answer.text)
+        if answer.ok and target and "http-equiv" in answer.text:  # signed in: the page moves on by itself
+            answer = self.http.get(urljoin(answer.url, target), timeout=30)
+        return answer
+
+    def post(self, url: str, data: dict) -> requests.Response:
+        return self.http.post(url, data=data, timeout=30)
 
     def decide(self, link: str, **fields: str) -> requests.Response:
-        """Open the page (GET), then POST the decision with the page's one-time form token."""
+        """Open the page (GET, signing in if asked), then POST the decision with the page's one-time form token."""
         page = _ok(self.open(link))
-        return requests.post(link, data=filled(form_with(page.text, "form_token"), **fields), timeout=30)
+        return self.post(link, filled(form_with(page.text, "form_token"), **fields))
 
 
 @dataclass
@@ -199,12 +270,15 @@ class Operator(StaffMember):
 
 @dataclass
 class Counter:
+    """The Drive-Thru counter: its terminal's key, and the signed-in staff member working it."""
+
     base_url: str
     key: str
+    person: StaffMember = None
 
     def hand_over(self, pickup_code: str) -> requests.Response:
-        counter = form_with(_ok(requests.get(f"{self.base_url}/counter", timeout=30)).text, "pickup_code")
-        page = _ok(requests.post(f"{self.base_url}{counter.action}", timeout=30,
-                                 data=filled(counter, counter_key=self.key, pickup_code=pickup_code)))
+        counter = form_with(_ok(self.person.open(f"{self.base_url}/counter")).text, "pickup_code")
+        page = _ok(self.person.post(f"{self.base_url}{counter.action}",
+                                    filled(counter, counter_key=self.key, pickup_code=pickup_code)))
         handover = form_with(page.text, "form_token")
-        return requests.post(f"{self.base_url}{handover.action}", data=filled(handover, id_checked="yes"), timeout=30)
+        return self.person.post(f"{self.base_url}{handover.action}", filled(handover, id_checked="yes"))

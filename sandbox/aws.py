@@ -10,16 +10,19 @@ import logging
 import os
 import socket
 import sys
+import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
 import requests
 
-from infra.declaration import ASL_PATH, BUCKETS, TABLES, Settings, placeholders, setting_values
+from infra.declaration import ASL_PATH, BUCKETS, SIGN_IN_CALLBACK, SIGNED_OUT, TABLES, Settings, StaffPool, placeholders, setting_values
 from sandbox import moto_quirks
 from sandbox.lambdas import LambdaRouter
+from sandbox.login import ManagedLogin, ManagedLoginServer
 from sandbox.outside import Mailbox, SimulatedSiak, WhatsAppOutbox
 from sandbox.s3_post import PolicedMotoServer
 from sandbox.stand_ins import SendStandIns
@@ -37,7 +40,7 @@ SANDBOX_STAFF = {
     "drive_thru": {"staff_id": "dedi", "name": "Petugas Drive Thru", "email": "drivethru@sandbox.disdukcapil.test"},
 }
 SANDBOX_HEAD_PIN = "246810"  # the sandbox head of office's signing PIN (the scripted head types it)
-SANDBOX_SUPERVISOR_PIN = "135790"  # the sandbox supervisor's console PIN
+SANDBOX_STAFF_PASSWORD = "Sandbox-Staf-2026!"  # every sandbox staff account's password (TOTP enrolled too)
 
 
 DEMO_FACILITY = "rsud-raden-mattaher"
@@ -49,6 +52,13 @@ def office_adapters(values: dict[str, str]):
     from akta.wiring import Wiring
 
     return Wiring(Config.of(**values))
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The current TOTP code of a secret, as an authenticator app shows it (moto's own check, RFC 6238)."""
+    from moto.cognitoidp.utils import cognito_totp
+
+    return cognito_totp(secret).generate(at if at is not None else time.time()).decode()
 
 
 def free_port() -> int:
@@ -71,6 +81,8 @@ class Sandbox:
             "AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox", "AWS_SESSION_TOKEN": "sandbox",
             "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
             "AWS_ENDPOINT_URL": self.endpoint, "MOTO_PORT": str(self.port),
+            # moto checks TOTP codes only when told to (it checks them at set-up and at each sign-in then).
+            "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
         })
         # S3 refuses a browser upload that breaks its signed policy; moto would store it (sandbox/s3_post.py).
         self.server = PolicedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False,
@@ -139,6 +151,7 @@ class Sandbox:
         sesv2.create_configuration_set(ConfigurationSetName=settings.configuration_set)
 
         self._create_signing_key()
+        self._create_staff_pool()
 
         definition = ASL_PATH.read_text()
         for placeholder, function in placeholders().items():
@@ -151,18 +164,20 @@ class Sandbox:
         self.settings = setting_values(tables=self.tables, buckets=self.buckets, state_machine_arn=self.state_machine_arn,
                                        settings=settings, signer_key_id=self.signing_key_id,
                                        signer_certificate_parameter=self.signer_certificate_parameter,
-                                       trust_root_parameter=self.trust_root_parameter, wait_timeouts=self.timeouts)
+                                       trust_root_parameter=self.trust_root_parameter, staff_pool=self.staff_pool,
+                                       wait_timeouts=self.timeouts)
         self.router.configure(self.settings)
         self.adapters = office_adapters(self.settings)
 
         from akta.adapters.records import now
         from akta.service import directory, facilities
 
+        self.totp_secrets: dict[str, str] = {}
         self.counter_key = self.adapters.tasks.create_counter_key("loket-1", "Loket Drive Thru 1", now())
         for role, person in SANDBOX_STAFF.items():
             directory.add(self.adapters, person["staff_id"], role, person["name"], person["email"], person.get("nip", ""))
+            self.totp_secrets[person["staff_id"]] = self.enrol_staff_account(person["staff_id"], person["email"], role)
         directory.set_pin(self.adapters, SANDBOX_STAFF["head"]["staff_id"], SANDBOX_HEAD_PIN)
-        directory.set_pin(self.adapters, SANDBOX_STAFF["supervisor"]["staff_id"], SANDBOX_SUPERVISOR_PIN)
 
         facilities.register(self.adapters, DEMO_FACILITY, "RSUD Raden Mattaher Jambi", "hospital", "admin@rsud-rm.sandbox.test")
         _, self.facility_key = facilities.issue_key(self.adapters, DEMO_FACILITY)
@@ -184,6 +199,73 @@ class Sandbox:
                           Value=(self.pki.certify(request) + self.pki.ca_cert_pem).decode())
         self.trust_root_parameter = f"/{PREFIX}/trust-root"
         ssm.put_parameter(Name=self.trust_root_parameter, Value=self.pki.ca_cert_pem.decode(), Type="String")
+
+    def _create_staff_pool(self) -> None:
+        """The staff's user pool as the stack makes it (TOTP required, roles as groups, a public app client with
+        the code flow), and the stand-in for its managed login (sandbox/login.py)."""
+        from akta.adapters.identity import GROUPS
+
+        cognito = boto3.client("cognito-idp")
+        pool_id = cognito.create_user_pool(
+            PoolName=f"{PREFIX}-staff", MfaConfiguration="ON", AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+            Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True,
+                                         "RequireNumbers": True, "RequireSymbols": True}},
+        )["UserPool"]["Id"]
+        cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="ON",
+                                         SoftwareTokenMfaConfiguration={"Enabled": True})
+        for group in GROUPS:
+            cognito.create_group(UserPoolId=pool_id, GroupName=group)
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="akta-staff-pages", GenerateSecret=False,
+            # The stand-in signs people in with their password the way the managed login does with SRP.
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email"], AllowedOAuthFlowsUserPoolClient=True,
+            SupportedIdentityProviders=["COGNITO"],
+        )["UserPoolClient"]["ClientId"]
+        self.login = ManagedLoginServer(ManagedLogin(pool_id, client_id)).start()
+        self.staff_pool = StaffPool(issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}", client_id=client_id,
+                                    jwks_url=f"{self.endpoint}/{pool_id}/.well-known/jwks.json", sign_in_url=self.login.url)
+        self._allow_return_to(self.public_base_url or "http://127.0.0.1")
+
+    def _allow_return_to(self, base_url: str) -> None:
+        """The app client's callback and sign-out URLs, under where links point."""
+        login = self.login.login
+        login.callback_urls, login.logout_urls = [base_url + SIGN_IN_CALLBACK], [base_url + SIGNED_OUT]
+        boto3.client("cognito-idp").update_user_pool_client(
+            UserPoolId=self.staff_pool.pool_id, ClientId=self.staff_pool.client_id, ClientName="akta-staff-pages",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid", "email"], AllowedOAuthFlowsUserPoolClient=True,
+            SupportedIdentityProviders=["COGNITO"], CallbackURLs=login.callback_urls, LogoutURLs=login.logout_urls)
+
+    def enrol_staff_account(self, staff_id: str, email: str, role: str, *, totp: bool = True) -> str:
+        """A sandbox staff account that has signed in before: its password set, TOTP enrolled (unless told not
+        to). Returns the TOTP secret (moto gives every account the same one)."""
+        from akta.adapters.identity import StaffAccounts
+
+        StaffAccounts(self.staff_pool.pool_id).create(staff_id, email, "Sementara-" + secrets.token_urlsafe(9) + "1!", role)
+        cognito = boto3.client("cognito-idp")
+        cognito.admin_set_user_password(UserPoolId=self.staff_pool.pool_id, Username=staff_id,
+                                        Password=SANDBOX_STAFF_PASSWORD, Permanent=True)
+        if not totp:
+            return ""
+        # A person with a permanent password and no TOTP signs in to moto without MFA: enrol with that access token.
+        tokens = cognito.initiate_auth(ClientId=self.staff_pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": staff_id, "PASSWORD": SANDBOX_STAFF_PASSWORD})["AuthenticationResult"]
+        secret = cognito.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+        cognito.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp_code(secret))
+        cognito.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
+                                        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+        return secret
+
+    def staff_id_token(self, staff_id: str) -> str:
+        """The ID token a sandbox staff member's sign-in (password, then TOTP) gets from the pool."""
+        cognito = boto3.client("cognito-idp")
+        challenge = cognito.initiate_auth(ClientId=self.staff_pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                          AuthParameters={"USERNAME": staff_id, "PASSWORD": SANDBOX_STAFF_PASSWORD})
+        return cognito.respond_to_auth_challenge(
+            ClientId=self.staff_pool.client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": staff_id, "SOFTWARE_TOKEN_MFA_CODE": totp_code(self.totp_secrets[staff_id])},
+        )["AuthenticationResult"]["IdToken"]
 
     def run_schedules(self, every_seconds: float) -> None:
         """The sandbox's EventBridge schedule: each scheduled function runs every `every_seconds`."""
@@ -212,6 +294,7 @@ class Sandbox:
         self.settings["PUBLIC_BASE_URL"] = url
         self.router.configure(self.settings)  # functions started before this start again with the new URL
         self.adapters = office_adapters(self.settings)
+        self._allow_return_to(url)
         boto3.client("s3").put_bucket_cors(Bucket=self.buckets["UPLOADS"], CORSConfiguration={"CORSRules": [
             {"AllowedOrigins": [url], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
 
@@ -222,5 +305,6 @@ class Sandbox:
         if getattr(self, "_stop_schedules", None):
             self._stop_schedules.set()
         self.mailbox.close()
+        self.login.stop()
         self.router.close()
         self.server.stop()

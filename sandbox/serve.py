@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
+from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, SANDBOX_STAFF_PASSWORD
 from sandbox.outside import WhatsAppMessage
 from sandbox.world import World
 
@@ -38,12 +38,14 @@ def main() -> None:
     print(f"  Hospital page:     {url}/hospital")
     print(f"  Hospital API:      {url}/v1/applications   (Authorization: Bearer <hospital key>; contract: {url}/v1/openapi.json)")
     print(f"  Drive-Thru counter: {url}/counter   (counter key: {world.sandbox.counter_key})")
-    print(f"  Supervisor console: {url}/supervisor   (ID {SANDBOX_STAFF['supervisor']['staff_id']}, PIN {SANDBOX_SUPERVISOR_PIN})")
+    print(f"  Supervisor console: {url}/supervisor")
     print(f"AWS (moto):          {world.sandbox.endpoint}")
     print(f"Function logs:       {world.sandbox.workdir / 'logs'}")
-    print("Staff links arrive by email (moto SES); the sandbox prints each one here as it is sent:")
+    print(f"Staff sign in at the office's login page ({world.sandbox.login.url}, the sandbox's stand-in for Cognito's):")
+    print(f"  every account's password is {SANDBOX_STAFF_PASSWORD}; the TOTP code: `make totp` (or python -m sandbox.totp)")
     for role, person in SANDBOX_STAFF.items():
-        print(f"  {role:<11}{person['email']}")
+        print(f"  {role:<11}user {person['staff_id']:<7}{person['email']}")
+    print("Staff links arrive by email (moto SES); the sandbox prints each one here as it is sent.")
     print(f"The head of office signs with the sandbox PIN {SANDBOX_HEAD_PIN}.")
     print("WhatsApp notices to applicants are printed here too (the number masked), with any Drive-Thru pickup code.")
     seen: set[str] = set()

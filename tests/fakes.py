@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from akta.config import Config
 from akta.domain.documents import UploadedDocument
 from akta.domain.errors import Conflict, NotFound, Refused
 from akta.domain.timeline import TimelineEvent
+from akta.web.id_token import StaffClaims, TokenRefused
 
 
 class FakeRecords:
@@ -392,6 +394,66 @@ class FakeSigner:
         return pdf
 
 
+class FakeIdentity:
+    """A user pool in memory: `sign_in` makes a code whose tokens name a person; tokens are opaque strings."""
+
+    def __init__(self):
+        self.codes: dict[str, tuple[str, dict]] = {}  # code -> (S256 challenge, tokens)
+        self.claims: dict[str, StaffClaims] = {}  # id token -> its claims
+        self.enrolled: set[str] = set()
+        self.pending: dict[str, str] = {}  # access token -> username enrolling
+        self._n = itertools.count()
+
+    def person(self, username: str, *groups: str, totp: bool = True, lifetime_s: int = 3600) -> str:
+        """An ID token for the person (and TOTP enrolled unless told otherwise)."""
+        token = f"id-{username}-{next(self._n)}"
+        self.claims[token] = StaffClaims(username, frozenset(groups), int(time.time()) + lifetime_s)
+        if totp:
+            self.enrolled.add(username)
+        return token
+
+    def code_for(self, id_token: str, code_challenge: str) -> str:
+        code = f"code-{next(self._n)}"
+        self.codes[code] = (code_challenge, {"id_token": id_token, "access_token": f"access-{id_token}"})
+        return code
+
+    def check(self, token: str) -> StaffClaims:
+        if token not in self.claims:
+            raise TokenRefused("signature")
+        if self.claims[token].expires_at < time.time():
+            raise TokenRefused("expired")
+        return self.claims[token]
+
+    def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+        return f"https://login.example/oauth2/authorize?redirect_uri={redirect_uri}&state={state}&code_challenge={code_challenge}"
+
+    def logout_url(self, *, logout_uri: str) -> str:
+        return f"https://login.example/logout?logout_uri={logout_uri}"
+
+    def exchange(self, *, code: str, code_verifier: str, redirect_uri: str) -> dict:
+        import base64
+        import hashlib
+
+        from akta.adapters.identity import SignInFailed
+
+        challenge, tokens = self.codes.pop(code, (None, None))
+        if challenge != base64.urlsafe_b64encode(hashlib.sha256(code_verifier.encode()).digest()).rstrip(b"=").decode():
+            raise SignInFailed("invalid_grant")
+        return tokens
+
+    def totp_enrolled(self, username: str) -> bool:
+        return username in self.enrolled
+
+    def start_totp(self, access_token: str) -> str:
+        return "JBSWY3DPEHPK3PXP"
+
+    def finish_totp(self, access_token: str, code: str) -> bool:
+        if code != "123456":
+            return False
+        self.enrolled.add(self.claims[access_token.removeprefix("access-")].username)
+        return True
+
+
 DEFAULT_SETTINGS = {"PUBLIC_BASE_URL": "https://akta.example.go.id", "WAIT_TIMEOUTS": "{}",
                     "OFFICE_NAME": "Dinas Kependudukan dan Pencatatan Sipil Kota Jambi", "OFFICE_CITY": "Jambi"}
 
@@ -409,6 +471,7 @@ class FakeAdapters:
     executions: FakeExecutions = field(default_factory=FakeExecutions)
     callbacks: FakeCallbacks = field(default_factory=FakeCallbacks)
     signer: FakeSigner = field(default_factory=FakeSigner)
+    identity: FakeIdentity = field(default_factory=FakeIdentity)
     trust_roots: list[bytes] = field(default_factory=list)
     _tokens: itertools.count = field(default_factory=itertools.count)
 

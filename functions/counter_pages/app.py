@@ -1,4 +1,5 @@
-"""SOP 8-9: the Drive-Thru counter. Staff enter the counter key and the pickup code, check the ID, hand over."""
+"""SOP 8-9: the Drive-Thru counter, for signed-in counter staff. They enter the counter key (which terminal) and
+the pickup code, check the ID, hand over."""
 
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -6,13 +7,14 @@ from akta.adapters.tasks import Refused
 from akta.domain.errors import FieldError
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import delivery
-from akta.web import pages
+from akta.web import pages, staff_session
 from akta.web.api import form_fields, html, page_resolver
 from akta.wiring import Wiring
 
 adapters = Wiring.from_environment()  # this function's declared settings, checked once at start
 
 app = page_resolver()
+staff_session.behind_sign_in(app)
 
 REFUSALS = {
     "counter_key": FieldError("counter_key", "counter_key", "Kunci loket tidak dikenal."),
@@ -25,30 +27,38 @@ REFUSALS = {
 }
 
 
+def _counter_staff() -> dict:
+    return staff_session.current(adapters, app.current_event, "drive_thru").person
+
+
 @app.get("/counter")
 def counter():
-    return html(200, pages.counter_page())
+    return html(200, pages.counter_page(signed_in=_counter_staff()))
 
 
 @app.post("/counter/lookup")
 def lookup():
+    person = _counter_staff()
     fields = form_fields(app)
-    found = delivery.counter_lookup(adapters, fields.get("counter_key", ""), fields.get("pickup_code", ""))
-    return html(200, pages.handover_page(found))
+    found = delivery.counter_lookup(adapters, fields.get("counter_key", ""), fields.get("pickup_code", ""), person["staff_id"])
+    return html(200, pages.handover_page(found, signed_in=person))
 
 
 @app.post("/counter/handover")
 def handover():
+    person = _counter_staff()
     fields = form_fields(app)
     if fields.get("id_checked") != "yes":
         error = FieldError("id_checked", "id_check_required", "Periksa KTP-el pengambil dan centang kotak pemeriksaan sebelum menyerahkan akta.")
         return html(422, pages.message_page("Serah terima belum dapat dilakukan",
-                                            "Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.", [error]))
-    result = delivery.counter_handover(adapters, fields.get("form_token", ""))
+                                            "Kembali ke halaman sebelumnya, periksa KTP-el, lalu centang kotaknya.", [error],
+                                            signed_in=person))
+    result = delivery.counter_handover(adapters, fields.get("form_token", ""), person["staff_id"])
     metrics.add_metric("CounterHandovers", MetricUnit.Count, 1)
     metrics.add_metadata("application_id", result["application_id"])
-    logger.info("handover confirmed", extra={"application_id": result["application_id"]})
-    return html(200, pages.message_page("Akta telah diserahkan", f"Serah terima untuk permohonan {result['application_id']} telah dicatat."))
+    logger.info("handover confirmed", extra={"application_id": result["application_id"], "staff_id": person["staff_id"]})
+    return html(200, pages.message_page("Akta telah diserahkan", f"Serah terima untuk permohonan {result['application_id']} telah dicatat.",
+                                        signed_in=person))
 
 
 @app.exception_handler(Refused)

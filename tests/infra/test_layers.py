@@ -16,6 +16,7 @@ import email.parser
 import hashlib
 import importlib.metadata
 import inspect
+import itertools
 import json
 import os
 import re
@@ -224,8 +225,9 @@ def test_the_pdf_stack_is_only_in_its_own_layer_and_shared_versions_agree(dists)
     # distribution in both must be the same version, and the shared layer must not carry the PDF stack.
     heavy = set(pins(layers.LAYERS["pdf"]["requirements"])) | {"cryptography", "pillow", "fonttools", "lxml"}
     assert not heavy & set(dists["shared"])
-    both = set(dists["shared"]) & set(dists["pdf"])
-    assert {n: dists["shared"][n].version for n in both} == {n: dists["pdf"][n].version for n in both}
+    for one, other in itertools.combinations(dists, 2):
+        both = set(dists[one]) & set(dists[other])
+        assert {n: dists[one][n].version for n in both} == {n: dists[other][n].version for n in both}, (one, other)
 
 
 # --- sizes --------------------------------------------------------------------------------------------
@@ -380,33 +382,38 @@ def test_the_native_build_holds_exactly_the_layers_pins(dists, native_build):
                {n: d.version for n, d in dists[layer].items()}
 
 
-def test_functions_without_the_pdf_layer_import_with_the_shared_layer_alone(built, native_build):
+# Each distinct set of layers some function is declared with (shared alone, shared+pdf, shared+identity).
+LAYER_SETS = sorted({tuple(layers.layers_of(f)) for f in FUNCTIONS})
+
+
+@pytest.mark.parametrize("layer_set", LAYER_SETS, ids="+".join)
+def test_each_function_imports_with_its_own_layers_alone(built, native_build, layer_set):
     source = ROOT / "layers" / "shared" / "python"
-    plain = [f for f in FUNCTIONS if "pdf" not in layers.layers_of(f)]
-    result = import_under_313(native_build, [source, native_build["shared"], native_build["runtime"]],
-                              modules=[m for m in top_level_modules(built["shared"]) if m != "akta"]
-                              + extension_modules(native_build["shared"]),
-                              apps=plain)
+    functions = [f for f in FUNCTIONS if tuple(layers.layers_of(f)) == layer_set]
+    modules = [m for layer in layer_set for m in top_level_modules(built[layer]) if m != "akta"]
+    modules += [m for layer in layer_set for m in extension_modules(native_build[layer])]
+    result = import_under_313(native_build, [source, *(native_build[layer] for layer in layer_set), native_build["runtime"]],
+                              modules=modules, apps=functions)
     assert result["version"] == [3, 13]
     assert result["failed"] == {}
-    assert sorted(result["apps"]) == sorted(f.name for f in plain)
+    assert sorted(result["apps"]) == sorted(f.name for f in functions)
     assert "pydantic_core._pydantic_core" in result["extensions"]
-    # Nothing of the PDF stack was even looked for.
-    assert not {"fpdf", "segno", "pyhanko", "pyhanko_certvalidator", "PIL", "fontTools"} & set(result["top"])
+    if "pdf" in layer_set:
+        assert {"cryptography.hazmat.bindings._rust", "PIL._imaging", "lxml.etree"} <= set(result["extensions"])
+    else:  # nothing of the PDF stack was even looked for
+        assert not {"fpdf", "segno", "pyhanko", "pyhanko_certvalidator", "PIL", "fontTools"} & set(result["top"])
+    if "identity" in layer_set:
+        assert {"jwt", "cryptography"} <= set(result["top"])
+    else:
+        assert "jwt" not in result["top"]
 
 
-def test_the_pdf_functions_and_every_module_of_the_shared_package_import_with_both_layers(built, native_build):
+def test_every_module_of_the_shared_package_imports_with_the_layers(built, native_build):
     source = ROOT / "layers" / "shared" / "python"
-    pdf_functions = [f for f in FUNCTIONS if "pdf" in layers.layers_of(f)]
-    assert pdf_functions, "no function is declared with the PDF layer"
-    result = import_under_313(native_build, [source, native_build["shared"], native_build["pdf"], native_build["runtime"]],
-                              modules=["fpdf", "segno", "pyhanko", "pyhanko_certvalidator", *top_level_modules(built["pdf"]),
-                                       *extension_modules(native_build["pdf"])],
-                              walk=[PACKAGE["shared"]], apps=pdf_functions)
+    result = import_under_313(native_build, [source, *(native_build[layer] for layer in layers.LAYERS), native_build["runtime"]],
+                              walk=[PACKAGE["shared"]])
     assert result["version"] == [3, 13]
     assert result["failed"] == {}
-    assert sorted(result["apps"]) == sorted(f.name for f in pdf_functions)
-    assert {"cryptography.hazmat.bindings._rust", "PIL._imaging", "lxml.etree"} <= set(result["extensions"])
 
 
 def test_the_checks_reject_the_build_for_this_machine(built, native_build):

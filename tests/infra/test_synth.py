@@ -81,7 +81,7 @@ def test_every_declared_function_is_one_lambda_with_its_memory_timeout_and_layer
         assert props["Handler"] == "app.handler"
         assert props["Runtime"] == "python3.13" and props["Architectures"] == ["arm64"]
         assert (props["MemorySize"], props["Timeout"]) == (f.memory_mb, f.timeout_s)
-        assert len(props["Layers"]) == (2 if f.pdf_layer else 1)
+        assert len(props["Layers"]) == 1 + len(f.layers)
 
 
 def test_the_state_machine_is_the_asl_file_with_every_placeholder_bound(synth):

@@ -8,6 +8,7 @@ import pytest
 
 from akta.adapters.archive import Archive
 from akta.adapters.executions import Callbacks, Executions
+from akta.adapters.identity import StaffPool
 from akta.adapters.mail import Mailer
 from akta.adapters.records import Records
 from akta.adapters.tasks import TaskStore
@@ -26,6 +27,7 @@ PAIRS = [
     (ports.Executions, Executions, fakes.FakeExecutions),
     (ports.Callbacks, Callbacks, fakes.FakeCallbacks),
     (ports.Signer, PadesSigner, fakes.FakeSigner),
+    (ports.Identity, StaffPool, fakes.FakeIdentity),
 ]
 
 

@@ -40,6 +40,31 @@ def _base_url(value: str) -> str:
     return value
 
 
+def _issuer(value: str) -> str:
+    if not re.fullmatch(r"https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[\w-]+_[0-9A-Za-z]+", value):
+        raise ValueError("not a Cognito user pool issuer (https://cognito-idp.<region>.amazonaws.com/<pool id>)")
+    return value
+
+
+def _sign_in_url(value: str) -> str:
+    # The managed login's domain in AWS; the sandbox's stand-in on http://localhost (another site than 127.0.0.1)
+    if not re.fullmatch(r"https://[^/\s]+|http://localhost:\d+", value):
+        raise ValueError("not https://host (without a path or trailing slash)")
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.fullmatch(r"(https://|http://127\.0\.0\.1:\d+/)\S+", value):
+        raise ValueError("not an https:// URL")
+    return value
+
+
+def _task_access(value: str) -> str:
+    if value not in ("assignee", "role"):
+        raise ValueError("not assignee or role")
+    return value
+
+
 def _arn(value: str) -> str:
     if not value.startswith("arn:"):
         raise ValueError("not an ARN")
@@ -81,6 +106,12 @@ CATALOGUE: dict[str, Setting] = {s.name: s for s in (
     Setting("SIGNER_KEY_ID", "KMS key of the head of office's signature"),
     Setting("SIGNER_CERTIFICATE_PARAMETER", "SSM parameter: the signer's certificate chain (PEM)"),
     Setting("TRUST_ROOT_PARAMETER", "SSM parameter: the root the release check trusts (PEM)"),
+    Setting("STAFF_POOL_ISSUER", "the staff's Cognito user pool, as its ID tokens name it (iss)", _issuer),
+    Setting("STAFF_POOL_CLIENT_ID", "the staff pages' app client of the pool (the ID token's aud)"),
+    Setting("STAFF_POOL_JWKS_URL", "where the pool publishes its signing keys (JWKS)", _url),
+    Setting("STAFF_SIGN_IN_URL", "the pool's managed login domain (authorize, token and logout endpoints)", _sign_in_url),
+    Setting("TASK_ACCESS", "who may open an emailed task link: its assignee, or anyone signed in with its role",
+            _task_access, default="assignee"),
 )}
 
 

@@ -67,6 +67,14 @@ class Wiring:
         return Callbacks()
 
     @cached_property
+    def identity(self):
+        from akta.adapters.identity import StaffPool
+
+        # The pages only check sessions; the sign-in function also talks to the managed login.
+        return StaffPool(self.config["STAFF_POOL_ISSUER"], self.config["STAFF_POOL_CLIENT_ID"],
+                         self.config["STAFF_POOL_JWKS_URL"], self.config.optional("STAFF_SIGN_IN_URL") or "")
+
+    @cached_property
     def signer(self):
         """The head of office's KMS key and its certificate chain (the chain read once per container)."""
         from akta.adapters.kms_signer import KmsCmsSigner

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from akta import rendering
 from akta.adapters.executions import TaskGone
 from akta.adapters.mail import MailRejected
+from akta.domain.errors import Refused
 from akta.observability import logger
 from akta.service.common import SYSTEM, Status, now, record
 from akta.service.ports import Adapters
@@ -80,8 +81,9 @@ def start_drive_thru(adapters: Adapters, application_id: str, task_token: str, d
                              {"application_id": application_id, "pickup_code": code})
 
 
-def counter_lookup(adapters: Adapters, counter_key: str, pickup_code: str) -> dict:
-    """What the counter sees for a pickup code: who may collect, and a form token to confirm the handover."""
+def counter_lookup(adapters: Adapters, counter_key: str, pickup_code: str, by: str) -> dict:
+    """What the counter sees for a pickup code: who may collect, and a form token, for the signed-in staff
+    member `by` at this counter (the counter key names the terminal), to confirm the handover."""
     tasks, records = adapters.tasks, adapters.records
     at = now()
     counter = tasks.counter(counter_key)
@@ -94,17 +96,22 @@ def counter_lookup(adapters: Adapters, counter_key: str, pickup_code: str) -> di
         "registration_number": current.get("registration_number"),
         "child_name": data["child"]["name"],
         "collectors": [{"role": "Ibu", "name": data["mother"]["name"]}, {"role": "Ayah", "name": data["father"]["name"]}],
-        "form_token": tasks.issue_form_token(pickup["pk"], at, ttl=timedelta(minutes=30), counter_id=counter["counter_id"]),
+        "form_token": tasks.issue_form_token(pickup["pk"], at, ttl=timedelta(minutes=30), counter_id=counter["counter_id"],
+                                             staff_id=by),
     }
 
 
-def counter_handover(adapters: Adapters, form_token: str) -> dict:
-    """The counter confirms the handover (the page has already required the ID check)."""
+def counter_handover(adapters: Adapters, form_token: str, by: str) -> dict:
+    """The signed-in staff member `by` confirms the handover they looked up (the page has already required the
+    ID check); who handed it over, and at which counter, stays on the file."""
     tasks, records = adapters.tasks, adapters.records
     at = now()
     form = tasks.use_form_token(form_token, None, at)
+    if form.get("staff_id") != by:  # another person's lookup: they look the code up themselves
+        raise Refused("form_token")
     pickup = tasks.hand_over(form["subject"], at)
     application_id = pickup["application_id"]
+    records.update(application_id, handed_over_by=by, handed_over_at_counter=form["counter_id"])
     record(records, application_id, 8, "finished", "drive_thru", f"handed_over:{form['counter_id']}", at=at)
     adapters.callbacks.answer(pickup["task_token"], {"decision": "handed_over", "counter_id": form["counter_id"]})  # TaskGone if it waits no more
     return {"application_id": application_id}

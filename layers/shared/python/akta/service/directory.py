@@ -14,11 +14,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from akta.domain.errors import FieldError, InvalidInput, NotFound, Refused
-from akta.domain.waits import OFFICE_ROLES
+from akta.adapters.identity import GROUPS
 from akta.service.common import now
 from akta.service.ports import Adapters
 
-ROLES = (*OFFICE_ROLES, "supervisor")
+ROLES = GROUPS  # the user pool's groups
 PIN_ATTEMPTS = 5
 PIN_LOCKOUT = timedelta(minutes=30)
 _PIN = re.compile(r"^\d{6,8}$")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # annotations only: every function imports this module, few n
     from akta.domain.documents import UploadedDocument
     from akta.domain.timeline import TimelineEvent
     from akta.rendering import Email
+    from akta.web.id_token import StaffClaims
 
 
 class Records(Protocol):
@@ -106,6 +107,18 @@ class Signer(Protocol):
     def sign(self, pdf: bytes) -> bytes: ...
 
 
+class Identity(Protocol):
+    """The staff's identity provider: their ID tokens checked, the managed login's code exchange, TOTP."""
+
+    def check(self, token: str) -> StaffClaims: ...  # TokenRefused
+    def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str: ...
+    def logout_url(self, *, logout_uri: str) -> str: ...
+    def exchange(self, *, code: str, code_verifier: str, redirect_uri: str) -> dict: ...  # SignInFailed
+    def totp_enrolled(self, username: str) -> bool: ...
+    def start_totp(self, access_token: str) -> str: ...
+    def finish_totp(self, access_token: str, code: str) -> bool: ...
+
+
 class Adapters(Protocol):
     """Everything a service may reach, each built on first use; `config` holds the function's settings."""
 
@@ -118,4 +131,5 @@ class Adapters(Protocol):
     executions: Executions
     callbacks: Callbacks
     signer: Signer  # the head of office's signing key and its certificate chain
+    identity: Identity  # the staff's user pool
     trust_roots: list[bytes]  # what the release check trusts (PEM)

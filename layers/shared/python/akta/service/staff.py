@@ -118,11 +118,29 @@ class TaskPage:
     answers: tuple[Answer, ...]  # the decisions this wait accepts, in the order the page offers them
 
 
-def open_page(adapters: Adapters, link_id: str) -> TaskPage:
-    """What a GET shows. Changes nothing about the task: it only issues a form token for this page."""
+class NotYours(Refused):
+    """The signed-in person may not act on this link: it is another person's task (or another role's)."""
+
+    code = "not_yours"
+
+
+def _may_act(adapters: Adapters, link: dict, viewer: dict) -> None:
+    """The link points, the sign-in authenticates: only its assignee acts on it, or, where the office sets
+    TASK_ACCESS=role, anyone active in its role."""
+    if adapters.config.optional("TASK_ACCESS") == "role":
+        if viewer["role"] != link["role"]:
+            raise NotYours(None, link["application_id"])
+    elif viewer["staff_id"] != link["assignee"]["staff_id"]:
+        raise NotYours(None, link["application_id"])
+
+
+def open_page(adapters: Adapters, link_id: str, viewer: dict) -> TaskPage:
+    """What a GET shows the signed-in `viewer`. Changes nothing about the task: it only issues a form token for
+    this page."""
     tasks, records, archive = adapters.tasks, adapters.records, adapters.archive
     at = now()
     link = tasks.link(link_id, at)
+    _may_act(adapters, link, viewer)
     current = records.get(link["application_id"])
     waited = at - datetime.fromisoformat(link["created_at"])
     return TaskPage(
@@ -166,11 +184,13 @@ class FormInvalid(InvalidInput):
     code = "form_invalid"
 
 
-def decide(adapters: Adapters, link_id: str, form: dict[str, str]) -> dict:
-    """A POST from the page: validate, use the form token and the link once, record, answer the task."""
+def decide(adapters: Adapters, link_id: str, form: dict[str, str], viewer: dict) -> dict:
+    """A POST from the page by the signed-in `viewer`: validate, use the form token and the link once, record,
+    answer the task."""
     tasks, records = adapters.tasks, adapters.records
     at = now()
     link = tasks.link(link_id, at)  # unknown, expired or used links stop here, before anything changes
+    _may_act(adapters, link, viewer)
     waiting = wait(link["state"])
     decision, payload = _validated(waiting, form)
     chosen = answer(waiting, decision)
@@ -179,7 +199,7 @@ def decide(adapters: Adapters, link_id: str, form: dict[str, str]) -> dict:
         # The signing PIN: a forwarded or stolen link alone cannot sign. A wrong PIN uses up the page's form
         # token (the head reopens the page), so guesses cannot be replayed against one rendered form.
         try:
-            directory.check_pin(adapters, link["assignee"]["staff_id"], form.get("pin", ""), at)
+            directory.check_pin(adapters, viewer["staff_id"], form.get("pin", ""), at)
         except directory.PinRefused as refused:
             raise FormInvalid([directory.pin_error(refused, name="PIN penandatanganan", ask="hubungi supervisor")]) from None
     link = tasks.decide_link(link_id, decision, at)
@@ -188,7 +208,7 @@ def decide(adapters: Adapters, link_id: str, form: dict[str, str]) -> dict:
     if "registration_number" in payload:
         records.update(application_id, registration_number=payload["registration_number"])
     elif "pin" in chosen.needs:  # the signing approval names its approver
-        records.update(application_id, approved_by=link["assignee"]["staff_id"])
+        records.update(application_id, approved_by=viewer["staff_id"])
     elif chosen.rejects:
         # Free text stays here, in DynamoDB; the state machine only sees the reason code.
         reason = {"field": waiting.rejection_field, "code": payload["reason_code"], "by": role,

@@ -1,8 +1,8 @@
 """The supervisor's console: who holds each waiting staff task, reassignment, and revocation.
 
-A supervisor signs in with their staff id and personal PIN (the same hashed, rate-limited PIN as the head
-of office's). Every rendered console carries a one-time form token bound to that supervisor, so each
-action is one POST that names who did it; nothing acts on GET and nothing keeps a session.
+The supervisor signs in with the office's identity provider (akta.web.staff_session). Every rendered console
+carries a one-time form token bound to that supervisor, so each action is one POST by the signed-in
+supervisor who rendered it; nothing acts on GET.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from akta.service.ports import Adapters
 SUBJECT = "SUPERVISOR#"
 
 
-class SignInRefused(Refused):
-    """The sign-in (or the console's form token) was refused; `errors` says why (Bahasa Indonesia)."""
+class ConsoleStale(Refused):
+    """The console's form token is used, expired, or another supervisor's; `errors` says so (Bahasa Indonesia)."""
 
-    code = "sign_in_refused"
+    code = "console_stale"
 
 
 @dataclass
@@ -76,41 +76,22 @@ def console(adapters: Adapters, supervisor: dict, at: datetime, done: str | None
     return Console(supervisor=supervisor, tasks=waiting_tasks(adapters, at), people=people, form_token=token, done=done)
 
 
-def sign_in(adapters: Adapters, staff_id: str, pin: str) -> Console:
-    at = now()
-    try:
-        person = directory.person(adapters, staff_id.strip().lower())
-    except directory.NoStaff:
-        person = None
-    if not person or person["role"] != "supervisor" or not person["active"]:
-        raise SignInRefused(errors=[FieldError("staff_id", "not_supervisor", "ID ini bukan supervisor yang aktif.")])
-    try:
-        directory.check_pin(adapters, person["staff_id"], pin, at)
-    except directory.PinRefused as refused:
-        raise SignInRefused(errors=[directory.pin_error(refused, name="PIN", ask="minta administrator mengatur ulang PIN Anda")]) from None
-    return console(adapters, person, at)
-
-
-def _supervisor_of(adapters: Adapters, form: dict[str, str], at: datetime) -> dict:
-    """The form token names the supervisor who rendered the console; it works once."""
-    stale = SignInRefused(errors=[FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Masuk kembali dengan ID dan PIN Anda.")])
+def _check_form_token(adapters: Adapters, form: dict[str, str], supervisor: dict, at: datetime) -> None:
+    """The form token was rendered for this supervisor's console; it works once."""
+    stale = ConsoleStale(errors=[FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Buka kembali konsol supervisor.")])
     try:
         subject = adapters.tasks.use_form_token(form.get("form_token", ""), None, at)["subject"]
     except Refused:  # unknown, expired or used
         raise stale from None
-    if not subject.startswith(SUBJECT):
+    if subject != SUBJECT + supervisor["staff_id"]:
         raise stale
-    person = directory.person(adapters, subject[len(SUBJECT):])
-    if person["role"] != "supervisor" or not person["active"]:  # deactivated since the page was rendered
-        raise stale
-    return person
 
 
-def act(adapters: Adapters, action: str, form: dict[str, str]) -> tuple[Console, list[FieldError]]:
-    """One action from the console. The token is used first; the answer is a fresh console (with the
-    errors, if the action was refused) so the supervisor can correct and try again without signing in."""
+def act(adapters: Adapters, action: str, form: dict[str, str], supervisor: dict) -> tuple[Console, list[FieldError]]:
+    """One action of the signed-in `supervisor` from the console. The token is used first; the answer is a fresh
+    console (with the errors, if the action was refused) so the supervisor can correct and try again."""
     at = now()
-    supervisor = _supervisor_of(adapters, form, at)
+    _check_form_token(adapters, form, supervisor, at)
     done, errors = {"reassign": _reassign, "revoke": _revoke}[action](adapters, form, supervisor["staff_id"])
     return console(adapters, supervisor, at, done=done), errors
 
