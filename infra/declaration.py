@@ -380,6 +380,9 @@ class Settings:
     waf_requests_per_5_minutes: int = 2000  # per source IP
     api_certificate_arn: str = ""  # ACM certificate for public_base_url's host; empty: no custom domain
     signer_csr_principals: tuple[str, ...] = ()  # IAM ARNs allowed kms:Sign besides the issuing function (CSR only)
+    # The staff's managed login at https://<prefix>.auth.<region>.amazoncognito.com (unique in the region).
+    staff_login_domain_prefix: str = "akta-disdukcapil-jambi"
+    task_access: str = "assignee"  # who may open an emailed task link: "assignee", or "role" (anyone in its role)
 
     @property
     def mail_domain(self) -> str:
@@ -412,6 +415,8 @@ class Settings:
         return settings
 
     def check(self) -> None:
+        import re
+
         problems = []
         if self.archive_retention_mode not in ("COMPLIANCE", "GOVERNANCE"):
             problems.append("archive_retention_mode must be COMPLIANCE or GOVERNANCE")
@@ -422,6 +427,11 @@ class Settings:
         for origin in self.hospital_origins:
             if not origin.startswith("https://") or "/" in origin.removeprefix("https://"):
                 problems.append(f"hospital origin {origin!r} must be https://host, without a path")
+        if self.task_access not in ("assignee", "role"):
+            problems.append("task_access must be assignee or role")
+        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", self.staff_login_domain_prefix) \
+                or "cognito" in self.staff_login_domain_prefix or "aws" in self.staff_login_domain_prefix:
+            problems.append("staff_login_domain_prefix: lowercase letters, digits and hyphens, without 'aws' or 'cognito'")
         if "@" not in self.mail_from or not self.mail_from.endswith(self.mail_domain):
             problems.append("mail_from must be an address at email_domain")
         if problems:
@@ -491,6 +501,7 @@ def setting_values(
         "STAFF_POOL_CLIENT_ID": staff_pool.client_id,
         "STAFF_POOL_JWKS_URL": staff_pool.jwks_url,
         "STAFF_SIGN_IN_URL": staff_pool.sign_in_url,
+        "TASK_ACCESS": settings.task_access,
     }
     values["WAIT_TIMEOUTS"] = json.dumps(wait_timeouts or {})  # empty: the waits catalogue's defaults
     return values

@@ -15,6 +15,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
@@ -34,10 +35,12 @@ from aws_cdk import aws_wafv2 as wafv2
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
+from akta.adapters.identity import GROUPS
 from akta.domain import sop
 from infra.declaration import (
-    ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, GATEWAY_RESPONSES, ROUTES, TABLES, Function, Settings,
-    POWERTOOLS, function_environment, gateway_response_body, placeholders, setting_values,
+    ASL_PATH, BUCKETS, FUNCTIONS, FUNCTIONS_DIR, GATEWAY_RESPONSES, ROUTES, SIGN_IN_CALLBACK, SIGNED_OUT, TABLES,
+    Function, Settings, StaffPool, POWERTOOLS, function_environment, gateway_response_body, placeholders,
+    setting_values,
 )
 from infra.layers import layers_of
 
@@ -212,6 +215,7 @@ class BirthCertificateStack(Stack):
         self.state_machine_arn = self.format_arn(service="states", resource="stateMachine",
                                                  resource_name=self.state_machine_name,
                                                  arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        self._staff_identity(settings)
         values = setting_values(
             tables={k: t.table_name for k, t in self.tables.items()},
             buckets={k: b.bucket_name for k, b in self.buckets.items()},
@@ -220,6 +224,7 @@ class BirthCertificateStack(Stack):
             signer_key_id=self.signing_key.key_id,
             signer_certificate_parameter=self.signer_certificate.parameter_name,
             trust_root_parameter=self.trust_root.parameter_name,
+            staff_pool=self.staff_pool_values,
             wait_timeouts=dict(settings.wait_timeouts),
         )
         # Each function's environment: its declared settings only.
@@ -303,6 +308,8 @@ class BirthCertificateStack(Stack):
             ("SigningKeyId", self.signing_key.key_id, "KMS key of the head of office's signature (infra.admin signer csr)"),
             ("SignerCertificateParameter", self.signer_certificate.parameter_name, "SSM parameter for the signer's chain"),
             ("TrustRootParameter", self.trust_root.parameter_name, "SSM parameter for the trusted root certificate"),
+            ("StaffPoolIssuer", self.staff_pool_values.issuer, "STAFF_POOL_ISSUER for python -m infra.admin staff ..."),
+            ("StaffSignInUrl", self.staff_pool_values.sign_in_url, "the staff's managed login"),
             *((f"{k.title()}TableName", t.table_name, f"{k}_TABLE for python -m infra.admin") for k, t in self.tables.items()),
             *((f"{k.title()}BucketName", b.bucket_name, f"{k}_BUCKET") for k, b in self.buckets.items()),
             *((f"DkimRecord{i}", f"{r.name} CNAME {r.value}", "add to the mail domain's DNS for SES verification")
@@ -311,6 +318,49 @@ class BirthCertificateStack(Stack):
             CfnOutput(self, name, value=value, description=about)
 
         suppress_findings(self)
+
+    def _staff_identity(self, settings: Settings) -> None:
+        """The staff's user pool: accounts made by the office (no sign-up), TOTP required, roles as groups, and
+        the managed login for the staff pages' public app client (authorization code with PKCE)."""
+        self.staff_pool = cognito.UserPool(
+            self, "StaffPool", user_pool_name=f"{self.stack_name}-staff",
+            self_sign_up_enabled=False, sign_in_aliases=cognito.SignInAliases(username=True), sign_in_case_sensitive=False,
+            mfa=cognito.Mfa.REQUIRED, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(min_length=12, require_lowercase=True, require_uppercase=True,
+                                                   require_digits=True, require_symbols=True,
+                                                   temp_password_validity=Duration.days(3)),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            standard_attributes=cognito.StandardAttributes(email=cognito.StandardAttribute(required=True, mutable=True)),
+            # Threat protection (compromised credentials, risky sign-ins) enforced: the Plus plan.
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=True, removal_policy=RemovalPolicy.RETAIN,
+        )
+        for group in GROUPS:
+            cognito.UserPoolGroup(self, f"StaffGroup{pascal(group)}", user_pool=self.staff_pool, group_name=group,
+                                  description=f"Staff role {group} (the staff directory's role of the same name)")
+        self.staff_client = self.staff_pool.add_client(
+            "StaffPagesClient", user_pool_client_name="akta-staff-pages", generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+                callback_urls=[settings.public_base_url + SIGN_IN_CALLBACK],
+                logout_urls=[settings.public_base_url + SIGNED_OUT]),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            prevent_user_existence_errors=True, enable_token_revocation=True,
+            # The session lasts as long as its ID token: an hour, then the managed login again.
+            id_token_validity=Duration.hours(1), access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.hours(12),
+        )
+        domain = self.staff_pool.add_domain(
+            "StaffLogin", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=settings.staff_login_domain_prefix),
+            managed_login_version=cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN)
+        cognito.CfnManagedLoginBranding(self, "StaffLoginBranding", user_pool_id=self.staff_pool.user_pool_id,
+                                        client_id=self.staff_client.user_pool_client_id, use_cognito_provided_values=True)
+        issuer = f"https://{self.staff_pool.user_pool_provider_url}"
+        self.staff_pool_values = StaffPool(issuer=issuer, client_id=self.staff_client.user_pool_client_id,
+                                           jwks_url=f"{issuer}/.well-known/jwks.json", sign_in_url=domain.base_url())
 
     def statements(self, f: Function) -> dict[tuple[str, ...], set[str]]:
         """The function's IAM statements: each granted action on the resources it acts on, grouped by resources."""
@@ -352,6 +402,8 @@ class BirthCertificateStack(Stack):
                                     resource="phone-number-id", resource_name=number)]
         if service == "kms":
             return [(self.signing_key if action in KMS_SIGNING_ACTIONS else self.data_key).key_arn]
+        if service == "cognito-idp":
+            return [self.staff_pool.user_pool_arn]
         if service == "ssm":
             return [self.signer_certificate.parameter_arn, self.trust_root.parameter_arn]
         raise ValueError(f"{f.name}: no resource mapping for {action}; add one to BirthCertificateStack.resources_for")
@@ -531,17 +583,21 @@ OPEN_ROUTE_REASONS = {
     "/v1/openapi.json": "The API contract is public documentation and carries no data.",
     "/hospital": "A static page: the facility key is typed into the page, and every API call it makes goes to the "
                  "/v1/applications routes behind the TOKEN authorizer.",
-    "/staff/{proxy+}": "Staff act through emailed single-use links: a random link id (>= 128 bits, stored hashed, with "
-                       "expiry, role and step) lets GET show the task; only a POST with the page's one-time form token "
-                       "decides (and signing also needs the head of office's PIN). A gateway authorizer cannot check "
-                       "these per-task capabilities; the handler does.",
-    "/counter": "The Drive-Thru counter page checks the counter's own key (one per counter, stored hashed, revocable) "
-                "and the pickup code in the handler, on every request.",
-    "/counter/{proxy+}": "As /counter: the counter key and the pickup code are checked by the handler on every request.",
-    "/supervisor": "The supervisor signs in with staff id and personal PIN (salted hash; 5 wrong attempts lock it for "
-                   "30 minutes), checked by the handler.",
-    "/supervisor/{proxy+}": "Each supervisor action is one POST carrying the one-time form token that the signed-in "
-                            "console was rendered with (bound to that supervisor, stored hashed); nothing acts on GET.",
+    "/staff/{proxy+}": "Behind staff sign-in, checked by the handler on every request: the session cookie's Cognito ID "
+                       "token (signature against the staff pool's JWKS, issuer, audience, expiry, token_use), the "
+                       "person active in the staff directory and in the link's role, and the link's assignee. A "
+                       "gateway authorizer cannot redirect a signed-out person to the login or check the per-task "
+                       "link; the handler does both. Only a POST with the page's one-time form token decides.",
+    "/counter": "Behind staff sign-in (the drive_thru group), checked by the handler on every request as for /staff; "
+                "the counter's own key (one per terminal, stored hashed, revocable) names the counter.",
+    "/counter/{proxy+}": "As /counter: the signed-in counter staff, the counter key and the pickup code, checked by the "
+                         "handler on every request.",
+    "/supervisor": "Behind staff sign-in (the supervisor group), checked by the handler on every request as for /staff.",
+    "/supervisor/{proxy+}": "As /supervisor, and each action is one POST carrying the one-time form token that the "
+                            "signed-in supervisor's console was rendered with; nothing acts on GET.",
+    "/auth/{proxy+}": "The staff sign-in itself: the redirect to the staff pool's managed login (authorization code "
+                      "with PKCE, state in a short-lived cookie), its callback, which exchanges the code server-side "
+                      "and checks the ID token, TOTP enrolment with the person's own access token, and sign-out.",
     "/verify/{proxy+}": "Public by design: the QR code on every certificate opens it. It answers valid, revoked or "
                         "unknown with a masked name only, and is throttled per route (5 rps) and by AWS WAF.",
 }

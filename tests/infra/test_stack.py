@@ -153,6 +153,8 @@ def test_each_action_is_scoped_to_the_functions_declared_resources(synth):
                 assert bool(bucket.group(2)) == (action not in S3_BUCKET_ACTIONS), where
             elif service == "kms":
                 assert resource == f"<{signing_key if action in KMS_SIGNING_ACTIONS else data_key}.Arn>", where
+            elif service == "cognito-idp":
+                assert resource == f"<{synth.logical_id(stack.staff_pool)}.Arn>", where
             elif service == "ssm":
                 assert re.fullmatch(r"arn:aws:ssm:ap-southeast-3:<AWS::AccountId>:parameter<(\w+)>", resource).group(1) in parameters
             elif action in SFN_TOKEN_ACTIONS:
