@@ -117,7 +117,8 @@ def test_a_value_a_template_needs_but_is_not_given_is_an_error_not_an_empty_page
 
 def test_every_page_has_the_one_layout():
     rendered = [pages.message_page("Judul", "Pesan"), pages.not_found_page(), pages.counter_page(),
-                pages.supervisor_login_page(), pages.task_page(task_page())]
+                pages.continue_page("Lanjut", "/supervisor", "Pesan"), pages.totp_page("budi", "JBSWY3DPEHPK3PXP"),
+                pages.task_page(task_page())]
     for page in rendered:
         assert page.startswith("<!doctype html>") and "Disdukcapil Kota Jambi &middot; Layanan Akta Kelahiran" in page
         assert '<meta name="robots" content="noindex">' in page

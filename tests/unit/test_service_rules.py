@@ -29,6 +29,11 @@ def a() -> FakeAdapters:
     return adapters
 
 
+# The signed-in people acting on their own links.
+OPERATOR, VERIFIER, HEAD = ({"staff_id": "rina", "role": "operator"}, {"staff_id": "budi", "role": "verifier"},
+                            {"staff_id": "kadis", "role": "head"})
+
+
 def draft(a: FakeAdapters, **payload) -> str:
     return intake.create_draft(a, samples.application(**payload), facility_id=HOSPITAL)["application_id"]
 
@@ -142,36 +147,36 @@ def test_sop4_a_task_is_emailed_to_the_named_person_with_a_link_under_the_public
 
 def test_sop4_a_decision_needs_the_pages_form_token_and_the_link_decides_once(a):
     application_id, token, link_id = waiting_at(a, "EnterIntoSiak")
-    page = staff.open_page(a, link_id)
+    page = staff.open_page(a, link_id, OPERATOR)
     form = {"form_token": page.form_token, "decision": "registered", "registration_number": "1571-LU-01122026-0001"}
-    assert staff.decide(a, link_id, form)["decision"] == "registered"
+    assert staff.decide(a, link_id, form, OPERATOR)["decision"] == "registered"
     assert a.callbacks.answers[token]["decision"] == "registered"
     assert a.records.get(application_id)["registration_number"] == "1571-LU-01122026-0001"
     with pytest.raises(Refused) as again:
-        staff.decide(a, link_id, form)
+        staff.decide(a, link_id, form, OPERATOR)
     assert again.value.code == "used"
 
 
 def test_sop4_a_form_token_from_another_page_or_none_decides_nothing(a):
     _, token, link_id = waiting_at(a, "EnterIntoSiak")
     _, _, other_link = waiting_at(a, "EnterIntoSiak")
-    foreign = staff.open_page(a, other_link).form_token
+    foreign = staff.open_page(a, other_link, OPERATOR).form_token
     for form_token in (foreign, "", "made-up"):
         with pytest.raises(Refused) as refused:
             staff.decide(a, link_id, {"form_token": form_token, "decision": "registered",
-                                      "registration_number": "1571-LU-01122026-0001"})
+                                      "registration_number": "1571-LU-01122026-0001"}, OPERATOR)
         assert refused.value.code == "form_token"
     assert token not in a.callbacks.answers
 
 
 def test_sop5_a_rejection_needs_a_reason_and_a_note_and_an_invalid_form_keeps_the_token(a):
     application_id, token, link_id = waiting_at(a, "VerifyApplication")
-    page = staff.open_page(a, link_id)
+    page = staff.open_page(a, link_id, VERIFIER)
     with pytest.raises(staff.FormInvalid) as invalid:
-        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "reject"})
+        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "reject"}, VERIFIER)
     assert {e.field for e in invalid.value.errors} == {"reason_code", "note"}
     staff.decide(a, link_id, {"form_token": page.form_token, "decision": "reject", "reason_code": "dokumen_tidak_terbaca",
-                              "note": "KK buram"})
+                              "note": "KK buram"}, VERIFIER)
     assert a.callbacks.answers[token] == {"decision": "reject", "reason_code": "dokumen_tidak_terbaca"}
     (reason,) = a.records.get(application_id)["reasons"]
     assert reason["by"] == "verifier" and "KK buram" in reason["message"]
@@ -181,27 +186,27 @@ def test_sop5_a_task_that_waits_again_supersedes_its_old_link(a):
     application_id, token, old_link = waiting_at(a, "VerifyApplication")
     staff.start_task(a, application_id=application_id, task_token=token, state="VerifyApplication")  # escalated
     with pytest.raises(Refused) as refused:
-        staff.open_page(a, old_link)
+        staff.open_page(a, old_link, VERIFIER)
     assert refused.value.code == "superseded"
-    staff.open_page(a, link_of(a, "budi@disdukcapil.test"))
+    staff.open_page(a, link_of(a, "budi@disdukcapil.test"), VERIFIER)
 
 
 def test_sop6_the_head_signs_only_with_the_pin_a_wrong_pin_uses_the_form_and_five_lock_it(a):
     _, token, link_id = waiting_at(a, "SignCertificate")
     for left in (4, 3, 2, 1):
-        page = staff.open_page(a, link_id)
+        page = staff.open_page(a, link_id, HEAD)
         with pytest.raises(staff.FormInvalid) as wrong:
-            staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "111111"})
+            staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "111111"}, HEAD)
         assert wrong.value.errors[0].code == "pin_wrong" and f"Sisa percobaan: {left}" in wrong.value.errors[0].message
         with pytest.raises(Refused):  # the form is used up: a guess cannot be replayed against it
-            staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"})
-    page = staff.open_page(a, link_id)
+            staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"}, HEAD)
+    page = staff.open_page(a, link_id, HEAD)
     with pytest.raises(staff.FormInvalid) as locked:
-        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "111111"})
+        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "111111"}, HEAD)
     assert locked.value.errors[0].code == "pin_locked"
-    page = staff.open_page(a, link_id)
+    page = staff.open_page(a, link_id, HEAD)
     with pytest.raises(staff.FormInvalid) as still:
-        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"})
+        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"}, HEAD)
     assert still.value.errors[0].code == "pin_locked" and token not in a.callbacks.answers
 
 
@@ -218,8 +223,8 @@ def test_sop6_the_pin_lockout_ends_after_its_time(a):
 
 def test_sop6_the_approval_names_its_approver(a):
     application_id, token, link_id = waiting_at(a, "SignCertificate")
-    page = staff.open_page(a, link_id)
-    staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"})
+    page = staff.open_page(a, link_id, HEAD)
+    staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"}, HEAD)
     assert a.records.get(application_id)["approved_by"] == "kadis" and a.callbacks.answers[token]["decision"] == "approve"
 
 
@@ -276,14 +281,19 @@ def test_sop8_the_counter_hands_over_once_with_the_lookups_form_token(a):
     ((_, template, values),) = a.whatsapp.sent
     assert template == "akta_kelahiran_drive_thru"
     counter_key = a.tasks.create_counter_key("loket-1", "Loket 1", now())
-    found = delivery.counter_lookup(a, counter_key, values["pickup_code"].lower().replace("-", " "))  # as read aloud
+    found = delivery.counter_lookup(a, counter_key, values["pickup_code"].lower().replace("-", " "), "dedi")  # as read aloud
     assert found["application_id"] == application_id
-    delivery.counter_handover(a, found["form_token"])
+    with pytest.raises(Refused) as not_theirs:  # another signed-in person cannot complete this person's lookup
+        delivery.counter_handover(a, found["form_token"], "sari")
+    assert not_theirs.value.code == "form_token"
+    found = delivery.counter_lookup(a, counter_key, values["pickup_code"], "dedi")
+    delivery.counter_handover(a, found["form_token"], "dedi")
     assert a.callbacks.answers == {"pickup-token": {"decision": "handed_over", "counter_id": "loket-1"}}
+    assert a.records.get(application_id)["handed_over_by"] == "dedi"
     with pytest.raises(Refused):
-        delivery.counter_handover(a, found["form_token"])
+        delivery.counter_handover(a, found["form_token"], "dedi")
     with pytest.raises(Refused) as used:
-        delivery.counter_lookup(a, counter_key, values["pickup_code"])
+        delivery.counter_lookup(a, counter_key, values["pickup_code"], "dedi")
     assert used.value.code == "used"
 
 
