@@ -5,8 +5,9 @@
     python -m infra.admin [--sandbox] facility revoke-key <key-id>
     python -m infra.admin [--sandbox] facility list
     python -m infra.admin [--sandbox] staff add <staff-id> <operator|verifier|head|drive_thru|supervisor> <name> <email> [--nip NIP]
+                                          # the directory entry and the sign-in account; prints a first password once
     python -m infra.admin [--sandbox] staff set-pin <staff-id>              # the head of office's signing PIN (asked, not echoed)
-    python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>
+    python -m infra.admin [--sandbox] staff deactivate|activate <staff-id>  # both the directory and the sign-in account
     python -m infra.admin [--sandbox] staff list
     python -m infra.admin [--sandbox] certificate revoke <certificate-id> <data_salah|pembatalan_pengadilan|penggantian|lainnya> <note> --by <supervisor-id>
     python -m infra.admin [--sandbox] signer csr "<head of office's name>" > tte.csr   # for the office's CA to certify
@@ -14,7 +15,8 @@
     python -m infra.admin [--sandbox] task reassign <application-id> <EnterIntoSiak|VerifyApplication|SignCertificate> <staff-id> <cuti|sakit|dinas_luar|beban_kerja> --by <supervisor-id>
 
 Against AWS it uses the usual AWS credentials and the tables named by APPLICATIONS_TABLE and TASKS_TABLE
-(the stack's outputs); the signer commands use SIGNER_KEY_ID and SIGNER_CERTIFICATE_PARAMETER (also outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
+(the stack's outputs); the staff commands also use STAFF_POOL_ISSUER (the staff's user pool), the signer
+commands SIGNER_KEY_ID and SIGNER_CERTIFICATE_PARAMETER (also outputs). With --sandbox it talks to a running `make serve` (it reads .sandbox/env.json).
 """
 
 from __future__ import annotations
@@ -135,11 +137,32 @@ def _list_facilities(args, adapters) -> int:
     return 0
 
 
+def _accounts(adapters):
+    from akta.adapters.identity import StaffAccounts
+
+    return StaffAccounts(adapters.config["STAFF_POOL_ISSUER"].rsplit("/", 1)[-1])
+
+
+def first_password() -> str:
+    """A temporary password the pool's policy accepts (12+ characters, upper, lower, digit, symbol); the person
+    replaces it at first sign-in, within three days."""
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits
+    core = "".join(secrets.choice(alphabet) for _ in range(14))
+    return f"{core}-{secrets.choice(string.ascii_uppercase)}{secrets.choice(string.ascii_lowercase)}{secrets.choice(string.digits)}"
+
+
 def _add_staff(args, adapters) -> int:
     from akta.service import directory
 
+    accounts = _accounts(adapters)  # before anything is written: a missing pool setting stops here
     person = directory.add(adapters, args.staff_id, args.role, args.name, args.email, args.nip)
+    password = first_password()
+    accounts.create(person["staff_id"], person["email"], password, person["role"])
     print(f"added {person['staff_id']} ({person['role']})")
+    print(f"first password (shown once; hand it over in person; it must be changed at first sign-in, with TOTP set up): {password}")
     return 0
 
 
@@ -155,9 +178,12 @@ def _set_pin(args, adapters) -> int:
 def _set_active(args, adapters) -> int:
     from akta.service import directory
 
-    if not directory.set_active(adapters, args.staff_id, args.command == "activate"):
+    active = args.command == "activate"
+    if not directory.set_active(adapters, args.staff_id, active):
         print(f"no staff member {args.staff_id}", file=sys.stderr)
         return 1
+    # The directory refuses the person's session at their next request; the pool refuses their next sign-in.
+    _accounts(adapters).set_enabled(args.staff_id, active)
     print(f"{args.command}d {args.staff_id}")
     return 0
 

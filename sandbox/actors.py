@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -194,6 +195,10 @@ def continue_target(page: str) -> str | None:
     return found[0] if found else None
 
 
+def _is_login(response: requests.Response) -> bool:
+    return bool(forms(response.text)) and "username" in form_with_any(response.text).controls
+
+
 @dataclass
 class StaffMember:
     """A registry staff member who signs in with their own account and acts on the links in their email."""
@@ -204,6 +209,8 @@ class StaffMember:
     password: str = ""
     totp_secret: str = ""
     http: requests.Session = field(default_factory=browser, repr=False)
+    # One sign-in at a time: two at once in one browser replace each other's sign-in cookie, as two tabs would.
+    _signing_in: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def link_for(self, application_id: str, nth: int = 0) -> str:
         """The link in the (nth+1)-th task email about this application (reminders carry no link)."""
@@ -213,8 +220,11 @@ class StaffMember:
     def open(self, url: str) -> requests.Response:
         """GET a staff page; when it sends the person to the login page, sign in there and come back."""
         response = self.http.get(url, timeout=30)
-        if forms(response.text) and "username" in form_with_any(response.text).controls:
-            response = self.sign_in_at(response)
+        if _is_login(response):
+            with self._signing_in:
+                response = self.http.get(url, timeout=30)  # signed in meanwhile, from another of this person's tabs?
+                if _is_login(response):
+                    response = self.sign_in_at(response)
         return response
 
     def sign_in_at(self, login_page: requests.Response, *, password: str | None = None, code: str | None = None) -> requests.Response:

@@ -237,12 +237,14 @@ class Sandbox:
             AllowedOAuthScopes=["openid", "email"], AllowedOAuthFlowsUserPoolClient=True,
             SupportedIdentityProviders=["COGNITO"], CallbackURLs=login.callback_urls, LogoutURLs=login.logout_urls)
 
-    def enrol_staff_account(self, staff_id: str, email: str, role: str, *, totp: bool = True) -> str:
+    def enrol_staff_account(self, staff_id: str, email: str, role: str, *, totp: bool = True, existing: bool = False) -> str:
         """A sandbox staff account that has signed in before: its password set, TOTP enrolled (unless told not
-        to). Returns the TOTP secret (moto gives every account the same one)."""
+        to). `existing`: the account was made already (the admin command). Returns the TOTP secret (moto gives
+        every account the same one)."""
         from akta.adapters.identity import StaffAccounts
 
-        StaffAccounts(self.staff_pool.pool_id).create(staff_id, email, "Sementara-" + secrets.token_urlsafe(9) + "1!", role)
+        if not existing:
+            StaffAccounts(self.staff_pool.pool_id).create(staff_id, email, "Sementara-" + secrets.token_urlsafe(9) + "1!", role)
         cognito = boto3.client("cognito-idp")
         cognito.admin_set_user_password(UserPoolId=self.staff_pool.pool_id, Username=staff_id,
                                         Password=SANDBOX_STAFF_PASSWORD, Permanent=True)

@@ -16,7 +16,7 @@ _status = intake.status  # the real one, kept before the bug replaces it
 MALFORMED_NIK = "1571020505950001x"
 
 
-def missing_key(adapters, link_id):
+def missing_key(adapters, link_id, viewer):
     return {}["no such key"]
 
 

@@ -1,7 +1,7 @@
 """SOP 5-6 and the public check, in real Chromium: a mail scanner's GET decides nothing; the verifier opens the
-link from the email SES received, sees the data and the archived documents, and approves; the head of office
-signs with the PIN; the URL decoded from the PDF's QR code verifies as valid, and as revoked once the supervisor
-revokes the certificate from the console."""
+link from the email SES received, signs in, sees the data and the archived documents, and approves; the head of
+office signs in and signs with the PIN; the URL decoded from the PDF's QR code verifies as valid, and as revoked
+once the supervisor, signed in, revokes the certificate from the console."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from akta.certificate.layout import read_embedded_record
 from sandbox import samples
-from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF, SANDBOX_SUPERVISOR_PIN
+from sandbox.aws import SANDBOX_HEAD_PIN, SANDBOX_STAFF
+from tests.browser.test_sign_in import sign_in
 from tests.flow.test_staff_links import snapshot
 from tests.pdf_reading import qr_payload
 
@@ -27,12 +28,13 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
     world.operator.register(application_id, payload)
     link = world.verifier.link_for(application_id)  # from the email moto's SES received
 
-    # A mail security scanner opens the link first: a page, and nothing else.
+    # A mail security scanner opens the link first: it is sent to sign in, and nothing else happens.
     before = snapshot(world, sfn, application_id)
-    assert requests.get(link, timeout=30).status_code == 200
+    assert requests.get(link, timeout=30, allow_redirects=False).status_code == 302
     assert snapshot(world, sfn, application_id) == before
 
     tab.goto(link)
+    sign_in(tab, world, "verifier")
     expect(tab.get_by_role("heading", name="Tugas: Verifikator")).to_be_visible()
     data = tab.locator("table").first
     expect(data).to_contain_text(payload["child"]["name"])
@@ -47,7 +49,9 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
     expect(tab.get_by_role("heading", name="Keputusan tersimpan")).to_be_visible()
 
     # SOP 6: the head of office's link; a wrong PIN first, then the right one.
+    tab.get_by_role("link", name="Keluar").click()  # one browser at the office, another person
     tab.goto(world.head.link_for(application_id))
+    sign_in(tab, world, "head")
     expect(tab.get_by_role("heading", name="Tugas: Kepala Dinas")).to_be_visible()
     tab.get_by_label("PIN penandatanganan").fill("000000")
     tab.get_by_role("button", name="Tandatangani secara elektronik (TTE)").click()
@@ -72,11 +76,10 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
 
     # The supervisor revokes it from the console; the same QR URL now says revoked.
     supervisor = SANDBOX_STAFF["supervisor"]
+    tab.goto(f"{world.gateway.url}/auth/sign-out")
     tab.goto(f"{world.gateway.url}/supervisor")
-    tab.get_by_label("ID petugas").fill(supervisor["staff_id"])
-    tab.get_by_label("PIN").fill(SANDBOX_SUPERVISOR_PIN)
-    tab.get_by_role("button", name="Masuk").click()
-    expect(tab.get_by_text(f"Masuk sebagai {supervisor['name']}")).to_be_visible()
+    sign_in(tab, world, "supervisor")
+    expect(tab.locator("[data-signed-in]")).to_contain_text(f"Masuk sebagai {supervisor['name']}")
     tab.get_by_label("Kode akta (dari QR code)").fill(url.rsplit("/", 1)[1])
     tab.locator("#revoke_reason").select_option("data_salah")
     tab.get_by_label("Catatan").fill("Nama ayah salah ketik pada akta")

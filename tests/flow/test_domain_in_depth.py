@@ -28,7 +28,7 @@ def notes(status, step):
 def test_late_registration_is_flagged_on_the_application_the_timeline_and_the_operator_page(world):
     payload = samples.application(days_old=90)
     application_id = submit(world, payload)
-    page = requests.get(world.operator.link_for(application_id), timeout=30).text
+    page = world.operator.open(world.operator.link_for(application_id)).text
     assert "Pelaporan terlambat" in page
     status = world.hospital.status(application_id)
     assert status["late_registration"] is True
@@ -53,7 +53,7 @@ def test_one_child_one_certificate_a_second_application_is_flagged_and_the_opera
     second_payload["contact"]["whatsapp"] = "0813-0000-1111"
     second = submit(world, second_payload)
     link = world.operator.link_for(second)
-    page = requests.get(link, timeout=30).text
+    page = world.operator.open(link).text
     assert f"Kemungkinan permohonan ganda: permohonan {first}" in page
     assert notes(world.hospital.status(second), "3") == ["possible_duplicates"]
     # The operator decides: this one is a duplicate, back to the hospital with the reason.
@@ -71,7 +71,7 @@ def test_twins_same_mother_and_date_but_another_birth_order_are_not_duplicates(w
     twin["child"]["birth_order"] = 2
     twin["child"]["name"] = "Kembar Kedua Contoh"
     second = submit(world, twin)
-    page = requests.get(world.operator.link_for(second), timeout=30).text
+    page = world.operator.open(world.operator.link_for(second)).text
     assert "permohonan ganda" not in page
     assert world.operator.link_for(first)
 
@@ -114,7 +114,7 @@ def test_sptjm_spouses_certificate_carries_the_required_remark_and_the_witnesses
     assert "sptjm_pasangan" in kinds and "buku_nikah" not in kinds
     world.hospital.upload(application_id, samples.documents_for(kinds))
     world.hospital.submit(application_id)
-    page = requests.get(world.operator.link_for(application_id), timeout=30).text
+    page = world.operator.open(world.operator.link_for(application_id)).text
     assert "Hendra Saksi Contoh" in page and "NIK saksi ke-2" in page
     world.operator.register(application_id, payload)
     world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()

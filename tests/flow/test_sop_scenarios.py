@@ -76,5 +76,5 @@ def test_scenario_c_bounced_email_goes_to_the_drive_thru_and_is_handed_over_at_t
     assert rows(outcome.status)[-1] == ("9", "diterima_di_drive_thru")
     # The pickup code worked once: a second lookup at the counter is refused.
     code = scenarios.pickup_code(world, "+6281211110003", outcome.application_id)
-    again = requests.post(f"{world.gateway.url}/counter/lookup", data={"counter_key": world.sandbox.counter_key, "pickup_code": code}, timeout=30)
+    again = world.counter.person.post(f"{world.gateway.url}/counter/lookup", {"counter_key": world.sandbox.counter_key, "pickup_code": code})
     assert again.status_code == 410 and "sudah diserahkan" in again.text

@@ -11,6 +11,7 @@ import requests
 
 from sandbox import samples
 from sandbox.actors import StaffMember, filled, form_token, form_with
+from sandbox.aws import SANDBOX_STAFF_PASSWORD
 from sandbox.lambdas import AwsFault, Fault
 
 
@@ -36,8 +37,12 @@ def test_sop5_a_scanner_get_of_the_verifier_link_changes_nothing_and_the_person_
     link = world.verifier.link_for(application_id)
     before = snapshot(world, sfn, application_id)
 
-    for _ in range(3):  # a mail security scanner opens every link, sometimes more than once
-        page = requests.get(link, timeout=30)
+    for _ in range(3):  # a mail security scanner opens every link, sometimes more than once: it is not signed in
+        scanned = requests.get(link, timeout=30, allow_redirects=False)
+        assert scanned.status_code == 302 and scanned.headers["Location"].startswith("/auth/sign-in?next=/staff/tasks/")
+        assert "Tugas" not in scanned.text
+    for _ in range(2):  # the verifier, signed in, opens it twice
+        page = world.verifier.open(link)
         assert page.status_code == 200
     assert snapshot(world, sfn, application_id) == before
 
@@ -55,7 +60,7 @@ def test_sop5_a_post_without_the_pages_form_token_decides_nothing(world, sfn):
     link = world.verifier.link_for(application_id)
     before = snapshot(world, sfn, application_id)
     for form in ({"decision": "approve"}, {"decision": "approve", "form_token": "forged-token"}):
-        response = requests.post(link, data=form, timeout=30)
+        response = world.verifier.post(link, form)
         assert response.status_code == 403
         assert "Formulir ini sudah tidak berlaku" in response.text
     assert snapshot(world, sfn, application_id) == before
@@ -64,15 +69,15 @@ def test_sop5_a_post_without_the_pages_form_token_decides_nothing(world, sfn):
 def test_sop5_a_link_decides_once_and_a_second_decision_is_refused(world, sfn):
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
-    page = requests.get(link, timeout=30)
+    page = world.verifier.open(link)
     token = form_token(page.text)
-    assert requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30).status_code == 200
+    assert world.verifier.post(link, {"form_token": token, "decision": "approve"}).status_code == 200
     world.hospital.wait_for_status(application_id, "SIGNATURE")
     before = snapshot(world, sfn, application_id)
-    again = requests.post(link, data={"form_token": token, "decision": "reject", "reason_code": "lainnya", "note": "x"}, timeout=30)
+    again = world.verifier.post(link, {"form_token": token, "decision": "reject", "reason_code": "lainnya", "note": "x"})
     assert again.status_code == 410
     assert "sudah diputuskan" in again.text
-    assert requests.get(link, timeout=30).status_code == 410
+    assert world.verifier.open(link).status_code == 410
     assert snapshot(world, sfn, application_id) == before
 
 
@@ -81,7 +86,7 @@ def test_sop5_two_decisions_on_one_link_at_once_decide_once(world, sfn):
     one decides, the other is refused, and the state machine moves once."""
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
-    tokens = [form_token(requests.get(link, timeout=30).text) for _ in range(2)]
+    tokens = [form_token(world.verifier.open(link).text) for _ in range(2)]
     forms = [{"form_token": tokens[0], "decision": "approve"},
              {"form_token": tokens[1], "decision": "reject", "reason_code": "lainnya", "note": "tab kedua"}]
     router = world.sandbox.router
@@ -90,7 +95,7 @@ def test_sop5_two_decisions_on_one_link_at_once_decide_once(world, sfn):
 
     def post(form):
         start.wait()
-        return requests.post(link, data=form, timeout=60)
+        return world.verifier.post(link, form)
 
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(post, forms))
@@ -128,20 +133,21 @@ def test_sop4_the_operator_page_refuses_a_registration_number_not_in_siak_format
 
 
 def test_an_unknown_staff_link_gets_a_clear_page(world):
-    response = requests.get(f"{world.gateway.url}/staff/tasks/not-a-real-link", timeout=30)
+    response = world.verifier.open(f"{world.gateway.url}/staff/tasks/not-a-real-link")
     assert response.status_code == 404
     assert "Tautan ini tidak dikenal." in response.text
 
 
 def test_sop8_the_counter_refuses_a_wrong_key_an_unknown_code_and_a_handover_without_id_check(world):
-    url = world.gateway.url
-    wrong_key = requests.post(f"{url}/counter/lookup", data={"counter_key": "nope", "pickup_code": "ABCD-EFGH"}, timeout=30)
+    url, person = world.gateway.url, world.counter.person
+    person.open(f"{url}/counter").raise_for_status()  # signed in at the counter
+    wrong_key = person.post(f"{url}/counter/lookup", {"counter_key": "nope", "pickup_code": "ABCD-EFGH"})
     assert wrong_key.status_code == 403 and "Kunci loket tidak dikenal." in wrong_key.text
-    unknown = requests.post(f"{url}/counter/lookup", data={"counter_key": world.sandbox.counter_key, "pickup_code": "ABCD-EFGH"}, timeout=30)
+    unknown = person.post(f"{url}/counter/lookup", {"counter_key": world.sandbox.counter_key, "pickup_code": "ABCD-EFGH"})
     assert unknown.status_code == 404 and "Kode pengambilan tidak dikenal." in unknown.text
-    no_check = requests.post(f"{url}/counter/handover", data={"form_token": "whatever"}, timeout=30)
+    no_check = person.post(f"{url}/counter/handover", {"form_token": "whatever"})
     assert no_check.status_code == 422 and "centang kotak pemeriksaan" in no_check.text
-    forged = requests.post(f"{url}/counter/handover", data={"form_token": "forged", "id_checked": "yes"}, timeout=30)
+    forged = person.post(f"{url}/counter/handover", {"form_token": "forged", "id_checked": "yes"})
     assert forged.status_code == 403 and "Formulir serah terima sudah tidak berlaku" in forged.text
 
 
@@ -198,7 +204,7 @@ def test_sop6_forty_parallel_guesses_at_the_signing_pin_get_no_more_comparisons_
     world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()
     world.hospital.wait_for_status(application_id, "SIGNATURE")
     link = world.head.link_for(application_id)
-    forms = [filled(form_with(requests.get(link, timeout=30).text, "form_token"), decision="approve", pin=f"{n:06d}")
+    forms = [filled(form_with(world.head.open(link).text, "form_token"), decision="approve", pin=f"{n:06d}")
              for n in range(40)]
     PIN_COMPARISONS.unlink(missing_ok=True)
     router = world.sandbox.router
@@ -208,7 +214,7 @@ def test_sop6_forty_parallel_guesses_at_the_signing_pin_get_no_more_comparisons_
 
     def guess(form):
         start.wait()
-        return requests.post(link, data=form, timeout=60)
+        return world.head.post(link, form)
 
     try:
         with ThreadPoolExecutor(len(forms)) as pool:
@@ -230,18 +236,20 @@ def test_sop5_a_supervisor_reassigns_a_waiting_task_the_old_link_refuses_the_new
     from akta.service import directory
     from infra import admin
 
-    directory.add(world.sandbox.adapters, "wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test")
+    directory.add(world.sandbox.adapters, "wulan", "verifier", "Wulan Verifikator", "wulan@disdukcapil.test")
+    secret = world.sandbox.enrol_staff_account("wulan", "wulan@disdukcapil.test", "verifier")
     application_id, _ = submitted_to_verifier(world)
     old_link = world.verifier.link_for(application_id)
-    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti", "--by", "sari"]) == 0
-    assert requests.get(old_link, timeout=30).status_code == 410
-    wati = StaffMember("wati@disdukcapil.test", world.sandbox.mailbox)
-    assert wati.decide(wati.link_for(application_id), decision="approve").status_code == 200
+    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wulan", "cuti", "--by", "sari"]) == 0
+    assert world.verifier.open(old_link).status_code == 410
+    wulan = StaffMember("wulan@disdukcapil.test", world.sandbox.mailbox, username="wulan", password=SANDBOX_STAFF_PASSWORD,
+                        totp_secret=secret)
+    assert wulan.decide(wulan.link_for(application_id), decision="approve").status_code == 200
     status = world.hospital.wait_for_status(application_id, "SIGNATURE")
     row = [r for r in status["timeline"] if r["sop_step"] == "5"][-1]
-    assert row["notes"] == ["reassigned:budi->wati:cuti:by:sari"] and row["outcome"] == "approve"
+    assert row["notes"] == ["reassigned:budi->wulan:cuti:by:sari"] and row["outcome"] == "approve"
     # Only another active person of the same role, for a task that is waiting.
-    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wati", "cuti", "--by", "sari"]) == 2
+    assert admin.main(["task", "reassign", application_id, "VerifyApplication", "wulan", "cuti", "--by", "sari"]) == 2
     assert admin.main(["task", "reassign", application_id, "SignCertificate", "budi", "sakit", "--by", "sari"]) == 2
 
 
@@ -250,10 +258,10 @@ def test_sop5_a_page_token_of_another_application_or_another_roles_link_decides_
     another role's (a forwarded operator page cannot approve a verification)."""
     first, _ = submitted_to_verifier(world)
     second, _ = submitted_to_verifier(world)
-    first_token = form_token(requests.get(world.verifier.link_for(first), timeout=30).text)
+    first_token = form_token(world.verifier.open(world.verifier.link_for(first)).text)
     second_link = world.verifier.link_for(second)
     before = snapshot(world, sfn, first), snapshot(world, sfn, second)
-    crossed = requests.post(second_link, data={"form_token": first_token, "decision": "approve"}, timeout=30)
+    crossed = world.verifier.post(second_link, {"form_token": first_token, "decision": "approve"})
     assert crossed.status_code == 403 and "Formulir ini sudah tidak berlaku" in crossed.text
 
     payload = samples.application()
@@ -261,8 +269,8 @@ def test_sop5_a_page_token_of_another_application_or_another_roles_link_decides_
     third = draft["application_id"]
     world.hospital.upload(third, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
     world.hospital.submit(third)
-    operator_token = form_token(requests.get(world.operator.link_for(third), timeout=30).text)
-    other_role = requests.post(second_link, data={"form_token": operator_token, "decision": "approve"}, timeout=30)
+    operator_token = form_token(world.operator.open(world.operator.link_for(third)).text)
+    other_role = world.verifier.post(second_link, {"form_token": operator_token, "decision": "approve"})
     assert other_role.status_code == 403
     assert (snapshot(world, sfn, first), snapshot(world, sfn, second)) == before
     assert world.hospital.status(third)["status"] == "SIAK_ENTRY"
@@ -275,13 +283,13 @@ def test_sop5_an_expired_link_shows_a_clear_page_and_decides_nothing(world, sfn)
 
     application_id, _ = submitted_to_verifier(world)
     link = world.verifier.link_for(application_id)
-    token = form_token(requests.get(link, timeout=30).text)
+    token = form_token(world.verifier.open(link).text)
     boto3.client("dynamodb").update_item(  # the link's lifetime is over
         TableName=world.sandbox.tables["TASKS"], Key={"pk": {"S": f"LINK#{digest(link.rsplit('/', 1)[1])}"}},
         UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": {"N": "1000"}})
     before = snapshot(world, sfn, application_id)
-    for response in (requests.get(link, timeout=30),
-                     requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30)):
+    for response in (world.verifier.open(link),
+                     world.verifier.post(link, {"form_token": token, "decision": "approve"})):
         assert response.status_code == 410 and "sudah kedaluwarsa" in response.text
     assert snapshot(world, sfn, application_id) == before
 
@@ -292,10 +300,10 @@ def test_sop5_a_throttled_table_answers_the_page_503_try_again_and_the_link_stil
     # More throttled answers than boto3 has attempts, inside the page function only.
     world.sandbox.router.inject_aws(AwsFault("dynamodb:GetItem", "ProvisionedThroughputExceededException",
                                              times=3, function="staff_pages"))
-    busy = requests.get(link, timeout=30)
+    busy = world.verifier.open(link)
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
     assert "Layanan sedang sibuk" in busy.text
-    assert requests.get(link, timeout=30).status_code == 200
+    assert world.verifier.open(link).status_code == 200
     assert world.verifier.decide(link, decision="approve").status_code == 200
 
 
@@ -306,7 +314,52 @@ def test_sop5_a_bug_behind_the_page_is_a_logged_500_page(world):
                                                      replacement="tests.bugs:missing_key"))
     log = world.sandbox.workdir / "logs" / "staff_pages.log"
     before = log.read_text(encoding="utf-8").count("\n")
-    broken = requests.get(link, timeout=30)
+    broken = world.verifier.open(link)
     assert broken.status_code == 500 and "Terjadi kesalahan" in broken.text
     logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[before:]]
     assert any(line["message"] == "unexpected error" and line["error_type"] == "KeyError" and line["stack"] for line in logged)
+
+
+def test_sop5_a_link_opened_by_another_signed_in_person_is_refused_and_changes_nothing(world, sfn):
+    """The link points, the sign-in authenticates: a forwarded link opens nothing for a colleague, even with
+    the assignee's own page token."""
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    token = form_token(world.verifier.open(link).text)
+    before = snapshot(world, sfn, application_id)
+    for colleague in (world.operator, world.head, world.counter.person):
+        opened = colleague.open(link)
+        assert opened.status_code == 403 and "Tugas" not in opened.text.split("<h1>")[1].split("</h1>")[0]
+        posted = colleague.post(link, {"form_token": token, "decision": "approve"})
+        assert posted.status_code == 403
+    assert "ditugaskan kepada petugas lain" in world.operator.open(link).text
+    assert "bukan untuk peran Anda" in world.counter.person.open(link).text  # a Drive-Thru account has no task pages
+    assert snapshot(world, sfn, application_id) == before
+    assert world.verifier.post(link, {"form_token": token, "decision": "approve"}).status_code == 200  # still theirs
+
+
+def test_sop5_a_post_from_a_signed_out_browser_decides_nothing_and_says_to_sign_in(world, sfn):
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    token = form_token(world.verifier.open(link).text)
+    before = snapshot(world, sfn, application_id)
+    signed_out = requests.post(link, data={"form_token": token, "decision": "approve"}, timeout=30)
+    assert signed_out.status_code == 401 and "Tidak ada yang berubah" in signed_out.text
+    assert snapshot(world, sfn, application_id) == before
+
+
+def test_a_deactivated_person_is_refused_at_their_next_request_and_cannot_sign_in_again(world, office_environment):
+    from infra import admin
+
+    assert admin.main(["staff", "add", "toni", "verifier", "Toni Verifikator", "toni@disdukcapil.test"]) == 0
+    secret = world.sandbox.enrol_staff_account("toni", "toni@disdukcapil.test", "verifier", existing=True)
+    toni = StaffMember("toni@disdukcapil.test", world.sandbox.mailbox, username="toni", password=SANDBOX_STAFF_PASSWORD,
+                       totp_secret=secret)
+    assert toni.open(f"{world.gateway.url}/staff/tasks/not-a-real-link").status_code == 404  # signed in, no such link
+    assert admin.main(["staff", "deactivate", "toni"]) == 0
+    refused = toni.open(f"{world.gateway.url}/staff/tasks/not-a-real-link")  # the same, unexpired session
+    assert refused.status_code == 403 and "tidak aktif" in refused.text
+    fresh = StaffMember("toni@disdukcapil.test", world.sandbox.mailbox, username="toni", password=SANDBOX_STAFF_PASSWORD,
+                        totp_secret=secret)
+    again = fresh.open(f"{world.gateway.url}/staff/tasks/not-a-real-link")
+    assert again.status_code == 400 and "dinonaktifkan" in again.text  # the pool refuses the password now

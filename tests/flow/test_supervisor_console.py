@@ -1,5 +1,5 @@
-"""The supervisor's console (/supervisor): sign in with ID and PIN, reassign a waiting task (SOP 4-6), revoke a
-certificate. Every action is a POST with the console's one-time token; refusals change nothing."""
+"""The supervisor's console (/supervisor), for the signed-in supervisor: reassign a waiting task (SOP 4-6), revoke
+a certificate. Every action is a POST with the console's one-time token; refusals change nothing."""
 
 from __future__ import annotations
 
@@ -8,45 +8,49 @@ import requests
 
 from akta.certificate.layout import read_embedded_record
 from sandbox import scenarios
-from sandbox.actors import StaffMember, form_token, form_with
-from sandbox.aws import SANDBOX_SUPERVISOR_PIN
+from sandbox.actors import StaffMember, form_token
+from sandbox.aws import SANDBOX_STAFF_PASSWORD
 from tests.flow.test_staff_links import snapshot, submitted_to_verifier
+
 
 def token(page: requests.Response) -> str:
     return form_token(page.text)
 
 
-def sign_in(world, staff_id="sari", pin=SANDBOX_SUPERVISOR_PIN) -> requests.Response:
-    return requests.post(f"{world.gateway.url}/supervisor", data={"staff_id": staff_id, "pin": pin}, timeout=30)
+def console_of(world, person=None) -> requests.Response:
+    """The console, opened by the person (the sandbox's supervisor unless told), signing in if asked."""
+    return (person or world.supervisor).open(f"{world.gateway.url}/supervisor")
 
 
-def post(world, action: str, form: dict) -> requests.Response:
-    return requests.post(f"{world.gateway.url}/supervisor/{action}", data=form, timeout=30)
+def post(world, action: str, form: dict, person=None) -> requests.Response:
+    return (person or world.supervisor).post(f"{world.gateway.url}/supervisor/{action}", form)
 
 
-def test_the_console_asks_for_id_and_pin_and_refuses_anyone_else(world):
+def account(world, staff_id: str, role: str) -> StaffMember:
+    """A new staff member of the directory with a sign-in account, TOTP enrolled."""
     from akta.service import directory
 
-    page = requests.get(f"{world.gateway.url}/supervisor", timeout=30)
-    assert page.status_code == 200 and "pin" in form_with(page.text, "staff_id").controls and "form_token" not in page.text
-    directory.add(world.sandbox.adapters, "sup-uji", "supervisor", "Supervisor Uji", "sup-uji@disdukcapil.test")
-    directory.set_pin(world.sandbox.adapters, "sup-uji", "24681357")
+    email = f"{staff_id}@disdukcapil.test"
+    directory.add(world.sandbox.adapters, staff_id, role, staff_id.replace("-", " ").title(), email)
+    secret = world.sandbox.enrol_staff_account(staff_id, email, role)
+    return StaffMember(email, world.sandbox.mailbox, username=staff_id, password=SANDBOX_STAFF_PASSWORD, totp_secret=secret)
 
-    not_supervisor = sign_in(world, "budi", "24681357")  # a verifier
-    assert not_supervisor.status_code == 403 and "bukan supervisor" in not_supervisor.text
-    wrong = sign_in(world, "sup-uji", "00000000")
-    assert wrong.status_code == 403 and "PIN salah. Sisa percobaan: 4." in wrong.text and "form_token" not in wrong.text
-    right = sign_in(world, "sup-uji", "24681357")
-    assert right.status_code == 200 and "Supervisor Uji" in right.text and token(right)
+
+def test_the_console_is_for_signed_in_supervisors_only(world):
+    signed_out = requests.get(f"{world.gateway.url}/supervisor", timeout=30, allow_redirects=False)
+    assert signed_out.status_code == 302 and signed_out.headers["Location"] == "/auth/sign-in?next=/supervisor"
+    not_supervisor = console_of(world, world.verifier)
+    assert not_supervisor.status_code == 403 and "bukan untuk peran Anda" in not_supervisor.text
+    assert "form_token" not in not_supervisor.text
+    right = console_of(world, account(world, "sup-uji", "supervisor"))
+    assert right.status_code == 200 and "Sup Uji" in right.text and token(right)
 
 
 def test_sop5_a_supervisor_reassigns_from_the_console_and_the_timeline_says_who_and_why(world, sfn):
-    from akta.service import directory
-
-    directory.add(world.sandbox.adapters, "tono", "verifier", "Tono Verifikator", "tono@disdukcapil.test")
+    tono = account(world, "tono", "verifier")
     application_id, _ = submitted_to_verifier(world)
     old_link = world.verifier.link_for(application_id)
-    console = sign_in(world)
+    console = console_of(world)
     assert f'data-application="{application_id}"' in console.text and "Budi Verifikator" in console.text
 
     # Without a reason: refused field by field, nothing moves, and a fresh console to correct it.
@@ -55,14 +59,13 @@ def test_sop5_a_supervisor_reassigns_from_the_console_and_the_timeline_says_who_
     missing = post(world, "reassign", form)
     assert missing.status_code == 422 and "Pilih alasan pengalihan." in missing.text
     assert snapshot(world, sfn, application_id) == before
-    assert requests.get(old_link, timeout=30).status_code == 200
+    assert world.verifier.open(old_link).status_code == 200
     # The used token does not work twice.
     assert post(world, "reassign", {**form, "reason": "sakit"}).status_code == 403
 
     done = post(world, "reassign", {**form, "form_token": token(missing), "reason": "sakit"})
     assert done.status_code == 200 and "dialihkan dari budi kepada tono" in done.text
-    assert requests.get(old_link, timeout=30).status_code == 410
-    tono = StaffMember("tono@disdukcapil.test", world.sandbox.mailbox)
+    assert world.verifier.open(old_link).status_code == 410
     assert tono.decide(tono.link_for(application_id), decision="approve").status_code == 200
     row = [r for r in world.hospital.wait_for_status(application_id, "SIGNATURE")["timeline"] if r["sop_step"] == "5"][-1]
     assert row["notes"] == ["reassigned:budi->tono:sakit:by:sari"] and row["outcome"] == "approve"
@@ -74,7 +77,7 @@ def test_a_certificate_revoked_from_the_console_verifies_as_revoked(world):
     url = read_embedded_record(next(iter(mail.attachments.values())))["verification_url"]
     certificate_id = url.rsplit("/", 1)[1]
 
-    console = sign_in(world)
+    console = console_of(world)
     form = {"form_token": token(console), "certificate_id": certificate_id, "reason": "penggantian", "note": ""}
     no_note = post(world, "revoke", form)
     assert no_note.status_code == 422 and "Catatan pencabutan wajib diisi" in no_note.text
@@ -91,17 +94,25 @@ def test_a_certificate_revoked_from_the_console_verifies_as_revoked(world):
 
 @pytest.mark.parametrize("form_token", ["", "bukan-token"])
 def test_an_action_without_the_consoles_token_is_refused(world, form_token):
+    console_of(world).raise_for_status()
     refused = post(world, "revoke", {"form_token": form_token, "certificate_id": "x", "reason": "lainnya", "note": "x"})
-    assert refused.status_code == 403 and "Masuk kembali" in refused.text
+    assert refused.status_code == 403 and "Buka kembali konsol" in refused.text
 
 
 def test_a_console_rendered_before_the_supervisor_was_deactivated_acts_no_more(world):
     from akta.service import directory
 
-    directory.add(world.sandbox.adapters, "sup-cuti", "supervisor", "Supervisor Cuti", "sup-cuti@disdukcapil.test")
-    directory.set_pin(world.sandbox.adapters, "sup-cuti", "13572468")
-    console = sign_in(world, "sup-cuti", "13572468")
+    away = account(world, "sup-cuti", "supervisor")
+    console = console_of(world, away)
     directory.set_active(world.sandbox.adapters, "sup-cuti", False)
-    refused = post(world, "revoke", {"form_token": token(console), "certificate_id": "x", "reason": "lainnya", "note": "x"})
-    assert refused.status_code == 403 and "Masuk kembali" in refused.text
-    assert sign_in(world, "sup-cuti", "13572468").status_code == 403
+    refused = post(world, "revoke", {"form_token": token(console), "certificate_id": "x", "reason": "lainnya", "note": "x"}, away)
+    assert refused.status_code == 403 and "tidak aktif" in refused.text
+    assert console_of(world, away).status_code == 403
+
+
+def test_another_supervisors_console_token_acts_for_no_one_else(world):
+    other = account(world, "sup-lain", "supervisor")
+    theirs = token(console_of(world, other))
+    console_of(world).raise_for_status()
+    refused = post(world, "revoke", {"form_token": theirs, "certificate_id": "x", "reason": "lainnya", "note": "x"})
+    assert refused.status_code == 403 and "Buka kembali konsol" in refused.text

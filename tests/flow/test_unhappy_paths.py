@@ -81,7 +81,7 @@ def rejections(world) -> dict:
     world.head.decide(head_link, decision="reject", reason_code="dokumen_tidak_terbaca",
                       note="Scan buku nikah buram; mohon diperiksa ulang.").raise_for_status()
     back_at_verifier = world.hospital.wait_for_status(application_id, "VERIFICATION")
-    verifier_page = requests.get(world.verifier.link_for(application_id, 2), timeout=30).text
+    verifier_page = world.verifier.open(world.verifier.link_for(application_id, 2)).text
     world.verifier.decide(world.verifier.link_for(application_id, 2), decision="approve").raise_for_status()
     world.head.decide(world.head.link_for(application_id, 1), decision="approve").raise_for_status()
     final = world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED")
@@ -97,8 +97,8 @@ def escalation(world) -> dict:
     world.sandbox.mailbox.wait_for("supervisor@sandbox.disdukcapil.test", application_id, timeout=30)
     new_link = world.operator.link_for(application_id, 1)
     before = world.hospital.status(application_id)
-    old_get = requests.get(old_link, timeout=30)
-    old_post = requests.post(old_link, data={"form_token": "x", "registration_number": "1571-LU-01012026-0001"}, timeout=30)
+    old_get = world.operator.open(old_link)
+    old_post = world.operator.post(old_link, {"form_token": "x", "registration_number": "1571-LU-01012026-0001"})
     after_old = world.hospital.status(application_id)
     world.operator.register(application_id, payload, nth=1)
     world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()
@@ -165,7 +165,7 @@ def drive_thru_escalation(world) -> dict:
     while len(codes := [m.parameters[1] for m in world.sandbox.whatsapp.to(number) if m.template == "akta_kelahiran_drive_thru"]) < 2:
         assert time.monotonic() < deadline, "no fresh pickup code"
         time.sleep(0.1)
-    old = requests.post(f"{world.gateway.url}/counter/lookup", data={"counter_key": world.sandbox.counter_key, "pickup_code": codes[0]}, timeout=30)
+    old = world.counter.person.post(f"{world.gateway.url}/counter/lookup", {"counter_key": world.sandbox.counter_key, "pickup_code": codes[0]})
     world.counter.hand_over(codes[-1]).raise_for_status()
     return {"id": application_id, "old": old, "final": world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED")}
 

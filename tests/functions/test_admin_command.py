@@ -42,11 +42,20 @@ def test_the_admin_command_manages_the_staff_directory_and_a_pin(world, capsys, 
 
     from akta.service import directory
 
+    import boto3
+
     assert command.main(["staff", "add", "wati", "verifier", "Wati Verifikator", "wati@disdukcapil.test"]) == 0
+    added = capsys.readouterr().out
+    first = added.split("first password")[1].rsplit(": ", 1)[1].strip()
+    cognito, pool = boto3.client("cognito-idp"), world.sandbox.staff_pool.pool_id
+    account = cognito.admin_get_user(UserPoolId=pool, Username="wati")
+    assert account["UserStatus"] == "FORCE_CHANGE_PASSWORD" and account["Enabled"] and len(first) >= 12
+    assert [g["GroupName"] for g in cognito.admin_list_groups_for_user(UserPoolId=pool, Username="wati")["Groups"]] == ["verifier"]
     monkeypatch.setattr("sys.stdin", io.StringIO("13579246\n"))
     assert command.main(["staff", "set-pin", "wati", "--pin-stdin"]) == 0
     directory.check_pin(world.sandbox.adapters, "wati", "13579246")  # the PIN works; it is stored only as a salted hash
     assert command.main(["staff", "deactivate", "wati"]) == 0
+    assert cognito.admin_get_user(UserPoolId=pool, Username="wati")["Enabled"] is False  # no next sign-in either
     assert command.main(["staff", "list"]) == 0
     listing = capsys.readouterr().out
     assert "wati" in listing and "inactive" in listing and "13579246" not in listing

@@ -100,7 +100,8 @@ def test_the_counter_supervisor_and_verification_pages_escape_what_they_show():
                        assignee_id="budi", assignee_name=HOSTILE, sent_at="2026-11-29T01:15:00+00:00",
                        office_minutes=20, target_minutes=15)
     console = pages.supervisor_page(Console(supervisor={"name": HOSTILE, "staff_id": "s"}, tasks=[task], form_token="t",
-                                            people={"verifier": [{"staff_id": "wati", "name": HOSTILE}]}, done=HOSTILE))
+                                            people={"verifier": [{"staff_id": "wati", "name": HOSTILE}]}, done=HOSTILE),
+                                    signed_in={"name": HOSTILE, "staff_id": "s"})
     verify = pages.verification_page({"state": "valid", "registration_number": HOSTILE, "issued_on": "2026-11-29",
                                       "child_name_masked": HOSTILE}, comparison="identical")
     for page, count in ((handover, 3), (console, 4), (verify, 2)):
