@@ -19,6 +19,7 @@ from akta.domain.models import is_late_registration, jakarta_today
 from sandbox.outside import Mailbox, Siak
 
 _LINK = re.compile(r"(https?://\S+/staff/tasks/[\w-]+)")
+_TOTP_SECRET = re.compile(r'id="totp-secret">([A-Za-z2-7=]+)<')
 
 
 @dataclass
@@ -208,6 +209,7 @@ class StaffMember:
     username: str = ""
     password: str = ""
     totp_secret: str = ""
+    first_password: str = ""  # the one the office handed over, until the first sign-in replaces it with `password`
     http: requests.Session = field(default_factory=browser, repr=False)
     # One sign-in at a time: two at once in one browser replace each other's sign-in cookie, as two tabs would.
     _signing_in: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -228,16 +230,28 @@ class StaffMember:
         return response
 
     def sign_in_at(self, login_page: requests.Response, *, password: str | None = None, code: str | None = None) -> requests.Response:
-        """At the login page: the password, then the TOTP code; back at the service, on to the page asked for."""
+        """At the login page: the password, then what the login asks next (a new password at first sign-in, TOTP
+        set-up, the TOTP code); back at the service, on to the page asked for."""
         from sandbox.aws import totp_code
 
         form = form_with(login_page.text, "username")
-        answer = self.http.post(urljoin(login_page.url, form.action), timeout=30, data=filled(
-            form, username=self.username, password=self.password if password is None else password))
-        if forms(answer.text) and "code" in form_with_any(answer.text).controls:
-            form = form_with(answer.text, "code")
-            answer = self.http.post(urljoin(answer.url, form.action), timeout=30,
-                                    data=filled(form, code=code or totp_code(self.totp_secret)))
+        first = password or self.first_password or self.password
+        answer = self.http.post(urljoin(login_page.url, form.action), timeout=30,
+                                data=filled(form, username=self.username, password=first))
+        for _ in range(3):
+            controls = form_with_any(answer.text).controls if forms(answer.text) else set()
+            if "new_password" in controls:  # the first password is replaced by the person's own
+                self.first_password = ""
+                form = form_with(answer.text, "new_password")
+                answer = self.http.post(urljoin(answer.url, form.action), timeout=30, data=filled(form, new_password=self.password))
+            elif "code" in controls:
+                if shown := _TOTP_SECRET.search(answer.text):  # TOTP set-up: the new secret into the authenticator
+                    self.totp_secret = shown.group(1)
+                form = form_with(answer.text, "code")
+                answer = self.http.post(urljoin(answer.url, form.action), timeout=30,
+                                        data=filled(form, code=code or totp_code(self.totp_secret)))
+            else:
+                break
         target = continue_target(answer.text)
         if answer.ok and target and "http-equiv" in answer.text:  # signed in: the page moves on by itself
             answer = self.http.get(urljoin(answer.url, target), timeout=30)

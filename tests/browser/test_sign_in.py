@@ -105,9 +105,8 @@ def test_a_person_without_totp_is_led_through_enrolment_by_the_service_before_an
     world.sandbox.enrol_staff_account("lama", "lama@disdukcapil.test", "supervisor", totp=False)
     tab.goto(f"{world.gateway.url}/supervisor")
     password(tab, "lama")  # no TOTP asked: the pool has none for this account
-    expect(tab.get_by_role("heading", name="Aktifkan verifikasi dua langkah")).to_be_visible()
+    expect(tab.get_by_role("heading", name="Aktifkan verifikasi dua langkah (TOTP)")).to_be_visible()
     assert not [c for c in tab.context.cookies() if c["name"] == SESSION_COOKIE]
-    tab.get_by_role("link", name="Lanjutkan").click()
     expect(tab.locator("svg")).to_be_visible()  # the otpauth QR code
     secret = tab.locator("#totp-secret").inner_text()
     tab.get_by_label("Kode TOTP (6 angka)").fill("123456" if totp_code(secret) != "123456" else "654321")

@@ -331,11 +331,24 @@ class Served:
                 continue
 
 
-def decide(link: str, **fields: str) -> requests.Response:
-    """A staff member opens the link (GET), then POSTs the decision with the page's one-time form token."""
-    page = requests.get(link, timeout=30)
+def staff(username: str, first_password: str = ""):
+    """A staff member of the served sandbox, signing in as people do: its seeded accounts with the sandbox
+    password and moto's one TOTP secret; a new one with the first password `staff add` printed."""
+    from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
+
+    from sandbox.actors import StaffMember
+    from sandbox.aws import SANDBOX_STAFF_PASSWORD
+
+    return StaffMember("", None, username=username, password=SANDBOX_STAFF_PASSWORD, totp_secret=COGNITO_TOTP_MFA_SECRET,
+                       first_password=first_password)
+
+
+def decide(person, link: str, **fields: str) -> requests.Response:
+    """A staff member opens the link (GET, signing in when asked), then POSTs the decision with the page's
+    one-time form token."""
+    page = person.open(link)
     page.raise_for_status()
-    decided = requests.post(link, data={"form_token": form_token(page.text), **fields}, timeout=30)
+    decided = person.post(link, {"form_token": form_token(page.text), **fields})
     assert decided.status_code == 200, decided.text[:2000]
     return decided
 
@@ -368,7 +381,7 @@ def waiting_for_verifier(served, application_id) -> str:
     from sandbox.outside import SimulatedSiak
 
     link = served.link_for(SANDBOX_STAFF["operator"]["email"], application_id)
-    decide(link, decision="registered", registration_number=SimulatedSiak().register(on=jakarta_today(), late=False))
+    decide(staff(SANDBOX_STAFF["operator"]["staff_id"]), link, decision="registered", registration_number=SimulatedSiak().register(on=jakarta_today(), late=False))
     served.wait_for_status(application_id, str(wait("VerifyApplication").status))
     return application_id
 
@@ -386,9 +399,12 @@ def certificate_id(served, staff_block, application_id) -> str:
     from akta.adapters.archive import certificate_key
     from akta.certificate.layout import read_embedded_record
 
-    new_verifier_email = admin_arguments(staff_block.command("staff add"))[-1]
-    decide(served.link_for(new_verifier_email, application_id), decision="approve")
-    decide(served.link_for(SANDBOX_STAFF["head"]["email"], application_id), decision="approve", pin=NEW_HEAD_PIN)
+    added = admin_arguments(staff_block.command("staff add"))
+    first_password = staff_block["staff add"].stdout.split("first password")[1].rsplit(": ", 1)[1].strip()
+    new_verifier = staff(added[3], first_password)  # her first sign-in: a password of her own, TOTP set up
+    decide(new_verifier, served.link_for(added[-1], application_id), decision="approve")
+    decide(staff(SANDBOX_STAFF["head"]["staff_id"]), served.link_for(SANDBOX_STAFF["head"]["email"], application_id),
+           decision="approve", pin=NEW_HEAD_PIN)
     served.wait_for_status(application_id, "COMPLETED")
     pdf = served.aws("s3").get_object(Bucket=served.environment["ARCHIVE_BUCKET"],
                                       Key=certificate_key(application_id))["Body"].read()
