@@ -56,15 +56,13 @@ class StaffSession:
 
 
 def request_cookies(event) -> dict[str, str]:
-    """The cookies a request carries (API Gateway REST passes the Cookie header as is)."""
+    """The cookies a request carries (API Gateway REST passes each Cookie header as sent; names are case-blind)."""
     found: dict[str, str] = {}
-    for header in (event.multi_value_headers or {}).get("Cookie") or (event.multi_value_headers or {}).get("cookie") or \
-            [event.headers.get("Cookie") or event.headers.get("cookie") or ""]:
+    for header in event.multi_value_headers.get("cookie") or [event.headers.get("cookie") or ""]:
         try:
-            parsed = SimpleCookie(header or "")
-        except CookieError:
+            found.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
+        except CookieError:  # a malformed header proves nothing: no cookie from it
             continue
-        found.update({name: morsel.value for name, morsel in parsed.items()})
     return found
 
 
