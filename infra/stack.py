@@ -344,7 +344,8 @@ class BirthCertificateStack(Stack):
             auth_flows=cognito.AuthFlow(user_srp=True),
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(authorization_code_grant=True),
-                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+                # COGNITO_ADMIN: the person's own access token may enrol TOTP (AssociateSoftwareToken and friends).
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.COGNITO_ADMIN],
                 callback_urls=[settings.public_base_url + SIGN_IN_CALLBACK],
                 logout_urls=[settings.public_base_url + SIGNED_OUT]),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],

@@ -219,7 +219,7 @@ class Sandbox:
             UserPoolId=pool_id, ClientName="akta-staff-pages", GenerateSecret=False,
             # The stand-in signs people in with their password the way the managed login does with SRP.
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email"], AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email", "aws.cognito.signin.user.admin"], AllowedOAuthFlowsUserPoolClient=True,
             SupportedIdentityProviders=["COGNITO"],
         )["UserPoolClient"]["ClientId"]
         self.login = ManagedLoginServer(ManagedLogin(pool_id, client_id)).start()
@@ -234,7 +234,7 @@ class Sandbox:
         boto3.client("cognito-idp").update_user_pool_client(
             UserPoolId=self.staff_pool.pool_id, ClientId=self.staff_pool.client_id, ClientName="akta-staff-pages",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], AllowedOAuthFlows=["code"],
-            AllowedOAuthScopes=["openid", "email"], AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthScopes=["openid", "email", "aws.cognito.signin.user.admin"], AllowedOAuthFlowsUserPoolClient=True,
             SupportedIdentityProviders=["COGNITO"], CallbackURLs=login.callback_urls, LogoutURLs=login.logout_urls)
 
     def enrol_staff_account(self, staff_id: str, email: str, role: str, *, totp: bool = True, existing: bool = False) -> str:

@@ -10,6 +10,7 @@ import time
 import jwt
 from playwright.sync_api import expect
 
+from akta.service.sign_in import SIGN_IN_COOKIE
 from akta.web.staff_session import SESSION_COOKIE
 from sandbox.aws import SANDBOX_STAFF, SANDBOX_STAFF_PASSWORD, totp_code
 from tests.flow.test_staff_links import snapshot, submitted_to_verifier
@@ -54,7 +55,7 @@ def test_a_link_opened_signed_out_goes_through_the_login_and_lands_on_its_page_w
     expect(tab.locator("[data-signed-in]")).to_contain_text("Budi Verifikator")
     (session,) = [c for c in tab.context.cookies() if c["name"] == SESSION_COOKIE]
     assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Strict" and session["path"] == "/"
-    assert not [c for c in tab.context.cookies() if c["name"] == "akta_sign_in"]  # the sign-in's own cookie is gone
+    assert not [c for c in tab.context.cookies() if c["name"] == SIGN_IN_COOKIE]  # the sign-in's own cookie is gone
     tab.get_by_role("button", name="Setujui dan ajukan TTE").click()
     expect(tab.get_by_role("heading", name="Keputusan tersimpan")).to_be_visible()
     assert world.hospital.wait_for_status(application_id, "SIGNATURE")["status"] == "SIGNATURE"
@@ -126,7 +127,7 @@ def test_sign_out_ends_the_session_and_the_next_page_asks_to_sign_in_again(tab, 
     tab.goto(f"{world.gateway.url}/supervisor")
     sign_in(tab, world, "supervisor")
     expect(tab.get_by_role("heading", name="Konsol supervisor")).to_be_visible()
-    tab.get_by_role("link", name="Keluar").click()
+    tab.get_by_role("button", name="Keluar").click()
     expect(tab.get_by_role("heading", name="Anda sudah keluar")).to_be_visible()
     assert not [c for c in tab.context.cookies() if c["name"] == SESSION_COOKIE]
     tab.goto(f"{world.gateway.url}/supervisor")

@@ -49,7 +49,7 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
     expect(tab.get_by_role("heading", name="Keputusan tersimpan")).to_be_visible()
 
     # SOP 6: the head of office's link; a wrong PIN first, then the right one.
-    tab.get_by_role("link", name="Keluar").click()  # one browser at the office, another person
+    tab.get_by_role("button", name="Keluar").click()  # one browser at the office, another person
     tab.goto(world.head.link_for(application_id))
     sign_in(tab, world, "head")
     expect(tab.get_by_role("heading", name="Tugas: Kepala Dinas")).to_be_visible()
@@ -76,7 +76,7 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
 
     # The supervisor revokes it from the console; the same QR URL now says revoked.
     supervisor = SANDBOX_STAFF["supervisor"]
-    tab.goto(f"{world.gateway.url}/auth/sign-out")
+    tab.get_by_role("button", name="Keluar").click()
     tab.goto(f"{world.gateway.url}/supervisor")
     sign_in(tab, world, "supervisor")
     expect(tab.locator("[data-signed-in]")).to_contain_text(f"Masuk sebagai {supervisor['name']}")

@@ -274,6 +274,49 @@ def test_tables_are_on_demand_with_pitr_kms_and_deletion_protection(synth):
         assert [i["IndexName"] for i in props.get("GlobalSecondaryIndexes", [])] == [i.name for i in t.indexes]
 
 
+# --- staff sign-in -----------------------------------------------------------------------------------------------
+
+
+def test_the_staff_pool_requires_totp_takes_no_sign_ups_and_has_one_group_per_role(synth):
+    from akta.adapters.identity import GROUPS
+
+    (pool,) = synth.resources("AWS::Cognito::UserPool").values()
+    assert pool["MfaConfiguration"] == "ON" and pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    policy = pool["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12 and all(policy[k] for k in ("RequireLowercase", "RequireUppercase",
+                                                                     "RequireNumbers", "RequireSymbols"))
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"} or pool.get("UserPoolTier") == "PLUS"
+    assert pool["DeletionProtection"] == "ACTIVE"
+    assert sorted(g["GroupName"] for g in synth.resources("AWS::Cognito::UserPoolGroup").values()) == sorted(GROUPS)
+
+
+def test_the_staff_pages_client_is_public_with_the_code_flow_back_to_the_public_url_only(synth):
+    from infra.declaration import SIGN_IN_CALLBACK, SIGNED_OUT
+
+    (client,) = synth.resources("AWS::Cognito::UserPoolClient").values()
+    base = synth.stack.settings.public_base_url
+    assert client.get("GenerateSecret", False) is False  # a PKCE client: no secret to leak
+    assert client["AllowedOAuthFlows"] == ["code"] and client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert sorted(client["AllowedOAuthScopes"]) == ["aws.cognito.signin.user.admin", "email", "openid"]
+    assert client["CallbackURLs"] == [base + SIGN_IN_CALLBACK] and client["LogoutURLs"] == [base + SIGNED_OUT]
+    assert client["SupportedIdentityProviders"] == ["COGNITO"] and client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["IdTokenValidity"] == 60 and client["TokenValidityUnits"]["IdToken"] == "minutes"
+    (domain,) = synth.resources("AWS::Cognito::UserPoolDomain").values()
+    assert domain["Domain"] == synth.stack.settings.staff_login_domain_prefix and domain["ManagedLoginVersion"] == 2
+
+
+def test_the_pages_behind_sign_in_check_tokens_of_this_pool_and_client(synth):
+    pages = {f.name for f in FUNCTIONS if "STAFF_POOL_ISSUER" in f.setting_names}
+    assert pages == {"staff_pages", "counter_pages", "supervisor_pages", "staff_sign_in"}
+    pool, client = synth.logical_id(synth.stack.staff_pool), synth.logical_id(synth.stack.staff_client)
+    for name in pages:
+        environment = synth.template["Resources"][synth.logical_id(synth.stack.functions[name])]["Properties"]["Environment"]["Variables"]
+        assert flat(environment["STAFF_POOL_ISSUER"]) == f"https://<{pool}.ProviderURL>"
+        assert flat(environment["STAFF_POOL_JWKS_URL"]) == f"https://<{pool}.ProviderURL>/.well-known/jwks.json"
+        assert environment["STAFF_POOL_CLIENT_ID"] == {"Ref": client}
+
+
 # --- API Gateway -------------------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ endpoint are the sandbox's stand-in (sandbox/login.py), at the address `STAFF_SI
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -15,7 +16,10 @@ from functools import cached_property
 
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from akta.adapters.aws import client
+from akta.domain.errors import TransientError
 from akta.domain.waits import OFFICE_ROLES
 
 if TYPE_CHECKING:
@@ -27,7 +31,11 @@ TOTP = "SOFTWARE_TOKEN_MFA"
 
 
 class SignInFailed(Exception):
-    """The token endpoint refused the code (expired, used, another client's) or could not be reached."""
+    """The token endpoint refused the code (expired, used, another client's)."""
+
+
+class TotpRefused(Exception):
+    """The pool would not enrol TOTP with this access token (revoked, expired, the account disabled)."""
 
 
 class StaffPool:
@@ -46,7 +54,12 @@ class StaffPool:
         return jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=3600, timeout=5)
 
     def key_for(self, kid: str):
-        return self._keys.get_signing_key(kid).key
+        import jwt
+
+        try:
+            return self._keys.get_signing_key(kid).key
+        except jwt.PyJWKClientConnectionError as unreachable:  # not the token's fault: try again, keep the session
+            raise TransientError("identity_unavailable") from unreachable
 
     def check(self, token: str) -> StaffClaims:
         from akta.web import id_token  # PyJWT and cryptography: the identity layer
@@ -58,7 +71,7 @@ class StaffPool:
     def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
         query = urllib.parse.urlencode({
             "response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,
-            "scope": "openid email", "state": state, "code_challenge": code_challenge,
+            "scope": "openid email aws.cognito.signin.user.admin", "state": state, "code_challenge": code_challenge,
             "code_challenge_method": "S256",
         })
         return f"{self.sign_in_url}/oauth2/authorize?{query}"
@@ -79,9 +92,13 @@ class StaffPool:
             with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 - the configured endpoint
                 return json.loads(answer.read())
         except urllib.error.HTTPError as refused:
+            if refused.code >= 500:
+                raise TransientError("identity_unavailable") from refused
             raise SignInFailed(f"token endpoint answered {refused.code}") from refused
-        except (urllib.error.URLError, TimeoutError, ValueError) as failed:
-            raise SignInFailed("token endpoint unreachable") from failed
+        except (OSError, http.client.HTTPException) as failed:  # URLError, timeouts, resets, a cut-off answer
+            raise TransientError("identity_unavailable") from failed
+        except ValueError as failed:  # an answer that is not JSON
+            raise SignInFailed("token endpoint answer unreadable") from failed
 
     # MFA: the service refuses a person without TOTP and leads them through enrolment with their access token.
 
@@ -90,23 +107,32 @@ class StaffPool:
         return client("cognito-idp")
 
     def totp_enrolled(self, username: str) -> bool:
+        """Throttling and server errors arrive as TransientError (akta.adapters.aws): the page says try again."""
         return TOTP in self._cognito.admin_get_user(UserPoolId=self.pool_id, Username=username).get("UserMFASettingList", [])
+
+    # These three act with the person's own access token (the client asks for the aws.cognito.signin.user.admin
+    # scope so that Cognito accepts it for them).
 
     def start_totp(self, access_token: str) -> str:
         """A new TOTP secret for the person (base32), shown once for their authenticator app."""
-        return self._cognito.associate_software_token(AccessToken=access_token)["SecretCode"]
+        try:
+            return self._cognito.associate_software_token(AccessToken=access_token)["SecretCode"]
+        except ClientError as refused:
+            raise TotpRefused(refused.response["Error"]["Code"]) from refused
 
     def finish_totp(self, access_token: str, code: str) -> bool:
         """True when the code matches the new secret; TOTP then becomes the person's required factor."""
         cognito = self._cognito
         try:
             answer = cognito.verify_software_token(AccessToken=access_token, UserCode=code, FriendlyDeviceName="akta")
-        except (cognito.exceptions.CodeMismatchException, cognito.exceptions.EnableSoftwareTokenMFAException):
-            return False
-        if answer.get("Status") != "SUCCESS":
-            return False
-        cognito.set_user_mfa_preference(AccessToken=access_token,
-                                        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+            if answer.get("Status") != "SUCCESS":
+                return False
+            cognito.set_user_mfa_preference(AccessToken=access_token,
+                                            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+        except ClientError as refused:
+            if refused.response["Error"]["Code"] in ("CodeMismatchException", "EnableSoftwareTokenMFAException"):
+                return False
+            raise TotpRefused(refused.response["Error"]["Code"]) from refused
         return True
 
 

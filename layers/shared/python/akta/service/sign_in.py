@@ -20,12 +20,13 @@ from akta.adapters.identity import SignInFailed
 from akta.domain.errors import Refused
 from akta.web import id_token, staff_session
 
-SIGN_IN_COOKIE = "akta_sign_in"
-ENROL_COOKIE = "akta_totp"
+SIGN_IN_COOKIE = "__Host-akta_sign_in"  # __Host-: see akta.web.staff_session
+ENROL_COOKIE = "__Host-akta_totp"
 SIGN_IN_LIFETIME_S = 600  # from the redirect to the login until the callback
 CALLBACK_PATH = "/auth/callback"
 SIGNED_OUT_PATH = "/auth/signed-out"
-DEFAULT_RETURN = "/supervisor"
+# Where a sign-in without a page to return to lands, by role; the others open the links in their email.
+LANDING = {"supervisor": "/supervisor", "drive_thru": "/counter"}
 
 
 class SignInRefused(Refused):
@@ -42,20 +43,20 @@ class Started:
 class SignedIn:
     id_token: str
     max_age: int
-    return_path: str
+    return_path: str | None  # None: no page to go on to (the person opens a link from their email)
     person: dict
 
 
 @dataclass(frozen=True)
 class EnrolmentNeeded:
     access_token: str
-    return_path: str
+    return_path: str | None
     person: dict
 
 
-def return_path(wanted: str | None) -> str:
-    """Only a path of the staff's own pages; anything else (another site, a script) returns to the default."""
-    return wanted if wanted and staff_session.RETURN_PATH.match(wanted) else DEFAULT_RETURN
+def return_path(wanted: str | None) -> str | None:
+    """Only a path of the staff's own pages; anything else (another site, a script) is no return path."""
+    return wanted if wanted and staff_session.RETURN_PATH.fullmatch(wanted) else None
 
 
 def _b64(data: bytes) -> str:
@@ -66,7 +67,7 @@ def start(adapters, wanted_return: str | None) -> Started:
     state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     challenge = _b64(hashlib.sha256(verifier.encode()).digest())
     url = adapters.identity.authorize_url(redirect_uri=callback_url(adapters), state=state, code_challenge=challenge)
-    cookie = _b64(json.dumps({"state": state, "verifier": verifier, "next": return_path(wanted_return)}).encode())
+    cookie = _b64(json.dumps({"state": state, "verifier": verifier, "next": return_path(wanted_return) or ""}).encode())
     return Started(authorize_url=url, cookie_value=cookie)
 
 
@@ -108,9 +109,12 @@ def complete(adapters, *, code: str | None, state: str | None, error: str | None
     from akta.service import directory
 
     person = directory.public(found)
+    # The cookie is this browser's own, but checked again: only ever a path of the staff's pages.
+    back = return_path(started["next"]) or LANDING.get(person["role"])
     if not adapters.identity.totp_enrolled(claims.username):
         # The pool requires TOTP, but a person can still arrive without it (an account from before MFA was
         # required, or moto's, which never forces it): no session until they enrol.
-        return EnrolmentNeeded(access_token=tokens["access_token"], return_path=started["next"], person=person)
-    return SignedIn(id_token=tokens["id_token"], max_age=id_token.seconds_left(claims), return_path=started["next"],
-                    person=person)
+        if not tokens.get("access_token"):
+            raise SignInRefused("code")
+        return EnrolmentNeeded(access_token=tokens["access_token"], return_path=back, person=person)
+    return SignedIn(id_token=tokens["id_token"], max_age=id_token.seconds_left(claims), return_path=back, person=person)

@@ -194,6 +194,9 @@ def decide(adapters: Adapters, link_id: str, form: dict[str, str], viewer: dict)
     waiting = wait(link["state"])
     decision, payload = _validated(waiting, form)
     chosen = answer(waiting, decision)
+    if "pin" in chosen.needs and viewer["staff_id"] != link["assignee"]["staff_id"]:
+        # The signature is the head of office's own, whatever TASK_ACCESS lets others see: only the assignee signs.
+        raise NotYours(None, link["application_id"])
     tasks.use_form_token(form.get("form_token", ""), f"LINK#{digest(link_id)}", at)
     if "pin" in chosen.needs:
         # The signing PIN: a forwarded or stolen link alone cannot sign. A wrong PIN uses up the page's form

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import jwt
 
+from akta.domain.errors import TransientError
+
 # Seconds of clock difference between Cognito and the function tolerated at expiry.
 LEEWAY_S = 30
 
@@ -49,7 +51,7 @@ def check(token: str, *, key_for: Callable[[str], object], issuer: str, client_i
         if header.get("alg") != "RS256" or not header.get("kid"):
             raise TokenRefused("header")
         key = key_for(header["kid"])
-    except TokenRefused:
+    except (TokenRefused, TransientError):  # the pool's keys unreachable is no verdict on the token
         raise
     except Exception as failed:  # noqa: BLE001 - a malformed token or an unknown key id: nothing to trust
         raise TokenRefused("key") from failed

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
@@ -20,11 +19,13 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from akta.service import directory
 from akta.web import id_token
 
-SESSION_COOKIE = "akta_session"
+# __Host-: only this host over https (or the sandbox's loopback) may set it, with Path=/ and no Domain, so a
+# sibling site under the office's parent domain cannot plant or shadow it.
+SESSION_COOKIE = "__Host-akta_session"
 SIGN_IN_PATH = "/auth/sign-in"
 SIGN_OUT_PATH = "/auth/sign-out"
 # Where a sign-in may return to: the staff's own pages, never another site.
-RETURN_PATH = re.compile(r"^/(staff|counter|supervisor)(/[A-Za-z0-9_\-/]*)?$")
+RETURN_PATH = re.compile(r"/(staff|counter|supervisor)(/[A-Za-z0-9_\-/]*)?")
 
 NOT_ALLOWED = {
     "role": "Halaman ini bukan untuk peran Anda.",
@@ -56,13 +57,14 @@ class StaffSession:
 
 
 def request_cookies(event) -> dict[str, str]:
-    """The cookies a request carries (API Gateway REST passes each Cookie header as sent; names are case-blind)."""
+    """The cookies a request carries (API Gateway REST passes each Cookie header as sent). Split by hand: one
+    cookie this service did not write, however odd its value, must not hide the others."""
     found: dict[str, str] = {}
     for header in event.multi_value_headers.get("cookie") or [event.headers.get("cookie") or ""]:
-        try:
-            found.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
-        except CookieError:  # a malformed header proves nothing: no cookie from it
-            continue
+        for pair in header.split(";"):
+            name, sep, value = pair.strip().partition("=")
+            if sep and name and name not in found:  # the first of a name is the most specific (RFC 6265 order)
+                found[name] = value.strip()
     return found
 
 
@@ -74,7 +76,7 @@ def current(adapters, event, *roles: str) -> StaffSession:
     try:
         claims = adapters.identity.check(token)
     except id_token.TokenRefused as refused:
-        raise SignInNeeded(refused.reason) from None
+        raise SignInNeeded(refused.reason) from None  # the pool's keys unreachable: TransientError, a 503
     found = adapters.records.staff_member(claims.username)
     if not found or not found.get("active"):
         raise NotAllowed("inactive")
@@ -94,8 +96,8 @@ def cleared(name: str, path: str) -> Cookie:
     return Cookie(name, "", path=path, secure=True, http_only=True, max_age=0, same_site=SameSite.STRICT_MODE)
 
 
-def sign_in_url(return_path: str) -> str:
-    return f"{SIGN_IN_PATH}?next={quote(return_path, safe='/')}"
+def sign_in_url(return_path: str | None = None) -> str:
+    return f"{SIGN_IN_PATH}?next={quote(return_path, safe='/')}" if return_path else SIGN_IN_PATH
 
 
 def answer_sign_in_needed(event, needed: SignInNeeded) -> Response:

@@ -82,11 +82,33 @@ def test_a_person_without_totp_is_led_to_enrol_and_gets_a_session_only_after(a):
 
 @pytest.mark.parametrize("wanted, back", [
     ("/supervisor", "/supervisor"), ("/counter", "/counter"), ("/staff/tasks/Ab-9_x", "/staff/tasks/Ab-9_x"),
-    ("https://evil.example/staff", "/supervisor"), ("//evil.example", "/supervisor"), ("/staff/../v1", "/supervisor"),
-    ("/auth/sign-out", "/supervisor"), ("javascript:alert(1)", "/supervisor"), (None, "/supervisor"),
+    ("https://evil.example/staff", None), ("//evil.example", None), ("/staff/../v1", None), ("/staff\n", None),
+    ("/auth/sign-out", None), ("javascript:alert(1)", None), (None, None),
 ])
 def test_a_sign_in_returns_only_to_a_staff_page(wanted, back):
     assert sign_in.return_path(wanted) == back
+
+
+def test_a_sign_in_cookie_naming_another_site_still_returns_only_to_a_staff_page(a):
+    """A cookie planted by a sibling site under the office's domain names its own return: it is checked again."""
+    import base64
+    import json
+
+    started, code, state = login(a, "kadis", "head", wanted="/supervisor")
+    planted = json.loads(base64.urlsafe_b64decode(started.cookie_value + "=="))
+    planted["next"] = "https://evil.example/"
+    cookie = base64.urlsafe_b64encode(json.dumps(planted).encode()).decode()
+    done = sign_in.complete(a, code=code, state=state, error=None, cookie_value=cookie)
+    assert done.return_path is None  # a head has no landing page: the page says to open the email's link
+
+
+def test_with_no_page_to_return_to_the_supervisor_and_the_counter_land_on_their_own(a):
+    directory.add(a, "sari", "supervisor", "Sari", "sari@disdukcapil.test")
+    directory.add(a, "dedi", "drive_thru", "Dedi", "dedi@disdukcapil.test")
+    for username, group, landing in (("sari", "supervisor", "/supervisor"), ("dedi", "drive_thru", "/counter"),
+                                     ("budi", "verifier", None)):
+        started, code, state = login(a, username, group, wanted=None)
+        assert sign_in.complete(a, code=code, state=state, error=None, cookie_value=started.cookie_value).return_path == landing
 
 
 def test_an_emailed_link_opens_only_for_its_assignee_unless_the_office_opens_it_to_the_role(a):
@@ -107,3 +129,21 @@ def test_an_emailed_link_opens_only_for_its_assignee_unless_the_office_opens_it_
     assert a.callbacks.answers[token]["decision"] == "approve"
     with pytest.raises(Refused):
         staff.open_page(a, link_id, kadis)  # another role still cannot
+
+
+def test_with_role_access_only_the_assignee_signs_the_certificate(a):
+    from tests.unit.test_service_rules import waiting_at
+
+    directory.add(a, "wakil", "head", "Wakil", "wakil@disdukcapil.test")
+    directory.set_pin(a, "wakil", "135790")
+    directory.set_pin(a, "kadis", "246810")
+    a.config = Config.of(**DEFAULT_SETTINGS, TASK_ACCESS="role")
+    _, token, link_id = waiting_at(a, "SignCertificate")  # assigned to kadis
+    wakil, kadis = directory.person(a, "wakil"), directory.person(a, "kadis")
+    page = staff.open_page(a, link_id, wakil)  # the role may look
+    with pytest.raises(Refused) as refused:
+        staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "135790"}, wakil)
+    assert refused.value.code == "not_yours" and token not in a.callbacks.answers
+    page = staff.open_page(a, link_id, kadis)
+    staff.decide(a, link_id, {"form_token": page.form_token, "decision": "approve", "pin": "246810"}, kadis)
+    assert a.callbacks.answers[token]["decision"] == "approve"

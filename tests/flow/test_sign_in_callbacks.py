@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
+from akta.service.sign_in import SIGN_IN_COOKIE
+from akta.web.staff_session import SESSION_COOKIE
 from sandbox.actors import browser, filled, form_with
 from sandbox.aws import totp_code
 
@@ -35,8 +37,8 @@ def test_the_sign_in_starts_with_pkce_and_a_short_lived_lax_cookie_and_returns_o
     assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
     assert query["redirect_uri"] == [f"{world.gateway.url}/auth/callback"] and query["response_type"] == ["code"]
     cookie = answer.headers["Set-Cookie"]
-    assert cookie.startswith("akta_sign_in=")
-    for attribute in ("Path=/auth", "Max-Age=600", "HttpOnly", "Secure", "SameSite=Lax"):
+    assert cookie.startswith(f"{SIGN_IN_COOKIE}=") and SIGN_IN_COOKIE.startswith("__Host-")
+    for attribute in ("Path=/;", "Max-Age=600", "HttpOnly", "Secure", "SameSite=Lax"):
         assert attribute in cookie
     assert query["state"][0] not in cookie and "verifier" not in answer.headers["Location"]
 
@@ -55,7 +57,7 @@ def test_a_callback_in_another_browser_makes_no_session_and_a_code_works_once(wo
     victim.get(f"{world.gateway.url}/auth/sign-in?next=/supervisor", timeout=30, allow_redirects=False)  # its own state
     refused = victim.get(callback, timeout=30)
     assert refused.status_code == 400 and "tidak cocok" in refused.text
-    assert "akta_session" not in {c.name for c in victim.cookies}
+    assert SESSION_COOKIE not in {c.name for c in victim.cookies}
     assert attacker.get(callback, timeout=30).status_code == 200  # the browser that started it signs in
     again = attacker.get(callback, timeout=30)  # the same code again: the login's token endpoint refuses it
     assert again.status_code == 400 and "Kode masuk tidak berlaku" in again.text
@@ -65,4 +67,4 @@ def test_a_callback_without_the_sign_in_cookie_makes_no_session(world):
     callback = code_for(world, browser())
     refused = requests.get(callback, timeout=30)
     assert refused.status_code == 400 and "Silakan masuk lagi" in refused.text
-    assert "akta_session" not in refused.headers.get("Set-Cookie", "")
+    assert f"{SESSION_COOKIE}=" not in refused.headers.get("Set-Cookie", "")
