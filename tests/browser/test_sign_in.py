@@ -142,8 +142,11 @@ def test_an_expired_session_asks_to_sign_in_again_and_changes_nothing(tab, world
     expired = jwt.encode({"iss": pool.issuer, "sub": "x", "aud": pool.client_id, "token_use": "id", "iat": now - 7200,
                           "auth_time": now - 7200, "exp": now - 3600, "cognito:username": "sari",
                           "cognito:groups": ["supervisor"]}, POOL_PRIVATE_KEY, algorithm="RS256", headers={"kid": "dummy"})
-    tab.context.add_cookies([{"name": SESSION_COOKIE, "value": expired, "url": world.gateway.url, "httpOnly": True,
-                              "secure": True, "sameSite": "Strict"}])
+    tab.goto(f"{world.gateway.url}/supervisor")
+    sign_in(tab, world, "supervisor")
+    expect(tab.get_by_role("heading", name="Konsol supervisor")).to_be_visible()
+    (session,) = [c for c in tab.context.cookies() if c["name"] == SESSION_COOKIE]
+    tab.context.add_cookies([{**session, "value": expired}])  # an hour later: the same cookie, its token expired
     answer = tab.request.post(f"{world.gateway.url}/supervisor/revoke", form={"form_token": "x", "certificate_id": "x",
                                                                               "reason": "lainnya", "note": "x"})
     assert answer.status == 401 and "Tidak ada yang berubah" in answer.text()

@@ -59,8 +59,21 @@ def test_a_callback_in_another_browser_makes_no_session_and_a_code_works_once(wo
     assert refused.status_code == 400 and "tidak cocok" in refused.text
     assert SESSION_COOKIE not in {c.name for c in victim.cookies}
     assert attacker.get(callback, timeout=30).status_code == 200  # the browser that started it signs in
-    again = attacker.get(callback, timeout=30)  # the same code again: the login's token endpoint refuses it
-    assert again.status_code == 400 and "Kode masuk tidak berlaku" in again.text
+    again = attacker.get(callback, timeout=30)  # the same callback again: its sign-in is over
+    assert again.status_code == 400 and "Silakan masuk lagi" in again.text
+
+
+def test_the_login_stand_in_exchanges_a_code_once_and_only_with_its_pkce_verifier(world):
+    """The token endpoint's side of PKCE, as Cognito's: a code without the verifier whose hash was sent at the
+    start is refused, and a code is good once."""
+    client = browser()
+    callback = parse_qs(urlsplit(code_for(world, client)).query)
+    token_url = f"{world.sandbox.login.url}/oauth2/token"
+    asked = {"grant_type": "authorization_code", "client_id": world.sandbox.staff_pool.client_id,
+             "code": callback["code"][0], "redirect_uri": f"{world.gateway.url}/auth/callback", "code_verifier": "tebakan"}
+    wrong = requests.post(token_url, data=asked, timeout=30)
+    assert wrong.status_code == 400 and wrong.json() == {"error": "invalid_grant"}
+    assert requests.post(token_url, data=asked, timeout=30).status_code == 400  # and the code is spent
 
 
 def test_a_callback_without_the_sign_in_cookie_makes_no_session(world):

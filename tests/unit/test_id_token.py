@@ -166,3 +166,14 @@ def test_a_forged_token_is_refused(pool, forgery):
 def test_a_token_without_a_required_claim_is_refused(pool, missing):
     with pytest.raises(TokenRefused):
         pool.check(_signed(_claims(pool, **{missing: None})))
+
+
+def test_the_pools_keys_out_of_reach_is_try_again_not_a_refused_session(pool):
+    """A JWKS fetch that fails (the network, not the token) must not sign everyone out: a 503, the cookie kept."""
+    from akta.adapters.identity import StaffPool
+    from akta.domain.errors import TransientError
+    from sandbox.aws import free_port
+
+    unreachable = StaffPool(pool.issuer, pool.client_id, f"http://127.0.0.1:{free_port()}/jwks.json", "")
+    with pytest.raises(TransientError):
+        unreachable.check(pool.tokens("rina.verifier")["IdToken"])
