@@ -178,13 +178,12 @@ FUNCTIONS = (
     Function(
         "staff_sign_in",
         "Staff sign-in: the managed login's start and callback (PKCE code -> session), TOTP enrolment, sign-out",
-        actions=("dynamodb:GetItem", "cognito-idp:AdminGetUser"),
+        # TOTP enrolment acts with the person's own access token (Cognito authorizes those calls by the token);
+        # declared all the same, so the role states everything the function calls.
+        actions=("dynamodb:GetItem", "cognito-idp:AdminGetUser", "cognito-idp:AssociateSoftwareToken",
+                 "cognito-idp:VerifySoftwareToken", "cognito-idp:SetUserMFAPreference"),
         tables=("APPLICATIONS",),
-        implicit=(_DECRYPT_TABLES,
-                  ("cognito-idp:AssociateSoftwareToken", "TOTP enrolment with the person's own access token "
-                   "(Cognito authorizes it by the token; granted so the role states everything the function calls)"),
-                  ("cognito-idp:VerifySoftwareToken", "as AssociateSoftwareToken"),
-                  ("cognito-idp:SetUserMFAPreference", "as AssociateSoftwareToken")),
+        implicit=(_DECRYPT_TABLES,),
         layers=("identity",),
         settings=(*_STAFF_POOL, "STAFF_SIGN_IN_URL", "PUBLIC_BASE_URL"),
     ),

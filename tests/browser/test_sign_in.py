@@ -76,10 +76,10 @@ def test_a_link_opened_by_another_signed_in_person_is_refused_and_changes_nothin
 def test_a_new_account_sets_its_password_and_enrols_totp_at_first_sign_in(tab, world, office_environment, capsys):
     from infra import admin
 
-    assert admin.main(["staff", "add", "ayu-baru", "supervisor", "Ayu Supervisor Baru", "ayu@disdukcapil.test"]) == 0
+    assert admin.main(["staff", "add", "sup-baru", "supervisor", "Ayu Supervisor Baru", "sup-baru@disdukcapil.test"]) == 0
     first = capsys.readouterr().out.split("first password")[1].rsplit(": ", 1)[1].strip()
     tab.goto(f"{world.gateway.url}/supervisor")
-    password(tab, "ayu-baru", first)
+    password(tab, "sup-baru", first)
     expect(tab.get_by_role("heading", name="Buat kata sandi baru")).to_be_visible()
     tab.get_by_label("Kata sandi baru").fill("pendek")
     tab.get_by_role("button", name="Simpan").click()
@@ -102,10 +102,10 @@ def test_a_person_without_totp_is_led_through_enrolment_by_the_service_before_an
     session and enrols TOTP with the person's own access token."""
     from akta.service import directory
 
-    directory.add(world.sandbox.adapters, "lama", "supervisor", "Supervisor Lama", "lama@disdukcapil.test")
-    world.sandbox.enrol_staff_account("lama", "lama@disdukcapil.test", "supervisor", totp=False)
+    directory.add(world.sandbox.adapters, "sup-lama", "supervisor", "Supervisor Lama", "sup-lama@disdukcapil.test")
+    world.sandbox.enrol_staff_account("sup-lama", "sup-lama@disdukcapil.test", "supervisor", totp=False)
     tab.goto(f"{world.gateway.url}/supervisor")
-    password(tab, "lama")  # no TOTP asked: the pool has none for this account
+    password(tab, "sup-lama")  # no TOTP asked: the pool has none for this account
     expect(tab.get_by_role("heading", name="Aktifkan verifikasi dua langkah (TOTP)")).to_be_visible()
     assert not [c for c in tab.context.cookies() if c["name"] == SESSION_COOKIE]
     expect(tab.locator("svg")).to_be_visible()  # the otpauth QR code
@@ -118,7 +118,7 @@ def test_a_person_without_totp_is_led_through_enrolment_by_the_service_before_an
     tab.get_by_role("button", name="Aktifkan").click()
     expect(tab.get_by_role("heading", name="Verifikasi dua langkah aktif")).to_be_visible()
     tab.get_by_role("link", name="Lanjutkan").click()
-    password(tab, "lama")
+    password(tab, "sup-lama")
     totp(tab, totp_code(secret))  # TOTP is asked now
     expect(tab.get_by_role("heading", name="Konsol supervisor")).to_be_visible()
 

@@ -76,7 +76,7 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
 
     # The supervisor revokes it from the console; the same QR URL now says revoked.
     supervisor = SANDBOX_STAFF["supervisor"]
-    tab.get_by_role("button", name="Keluar").click()
+    tab.context.clear_cookies()  # the head has closed the browser; the supervisor opens it
     tab.goto(f"{world.gateway.url}/supervisor")
     sign_in(tab, world, "supervisor")
     expect(tab.locator("[data-signed-in]")).to_contain_text(f"Masuk sebagai {supervisor['name']}")
