@@ -52,6 +52,10 @@ def _form(flow_id: str, action: str, fields: str, button: str) -> str:
             f'{fields}<button type="submit">{html.escape(button)}</button></form>')
 
 
+def _over() -> Response:
+    return _page("Sesi masuk berakhir", "<p>Mulai lagi dari halaman layanan.</p>", 400)
+
+
 _CODE_FIELD = ('<label for="code">Kode TOTP (6 angka)</label>'
                '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>')
 
@@ -109,7 +113,7 @@ class ManagedLogin:
     def password(self, request: Request) -> Response:
         flow_id, flow = self._flow(request)
         if not flow:
-            return _page("Sesi masuk berakhir", "<p>Mulai lagi dari halaman layanan.</p>", 400)
+            return _over()
         cognito = self._cognito
         username = request.form.get("username", "").strip()
         try:
@@ -147,7 +151,7 @@ class ManagedLogin:
     def new_password(self, request: Request) -> Response:
         flow_id, flow = self._flow(request)
         if not flow or not flow.session:
-            return _page("Sesi masuk berakhir", "<p>Mulai lagi dari halaman layanan.</p>", 400)
+            return _over()
         cognito = self._cognito
         try:
             answer = cognito.respond_to_auth_challenge(
@@ -162,7 +166,7 @@ class ManagedLogin:
     def totp_setup(self, request: Request) -> Response:
         flow_id, flow = self._flow(request)
         if not flow or not flow.session:
-            return _page("Sesi masuk berakhir", "<p>Mulai lagi dari halaman layanan.</p>", 400)
+            return _over()
         cognito = self._cognito
         try:
             verified = cognito.verify_software_token(Session=flow.session, UserCode=request.form.get("code", ""),
@@ -179,7 +183,7 @@ class ManagedLogin:
     def totp(self, request: Request) -> Response:
         flow_id, flow = self._flow(request)
         if not flow or not flow.session:
-            return _page("Sesi masuk berakhir", "<p>Mulai lagi dari halaman layanan.</p>", 400)
+            return _over()
         cognito = self._cognito
         try:
             answer = cognito.respond_to_auth_challenge(
