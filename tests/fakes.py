@@ -137,11 +137,18 @@ class FakeRecords:
             self.people[staff_id].update(fields)
             return True
 
-    def count_pin_failure(self, staff_id):
+    def reserve_pin_attempt(self, staff_id, *, at, limit, lockout_s):
         with self.lock:
-            person = self.people.setdefault(staff_id, {"staff_id": staff_id})
-            person["pin_failures"] = int(person.get("pin_failures", 0)) + 1
-            return person["pin_failures"]
+            person = self.people.get(staff_id)
+            if person is None:
+                return None
+            failures, last = int(person.get("pin_failures", 0)), int(person.get("pin_last_attempt") or 0)
+            if failures >= limit:
+                if last + lockout_s > at:
+                    return None
+                failures = 0  # the lock has expired
+            person["pin_failures"], person["pin_last_attempt"] = failures + 1, at
+            return failures + 1
 
     def put_facility(self, facility):
         with self.lock:

@@ -45,6 +45,11 @@ def decide(link_id: str):
     try:
         result = staff.decide(adapters, link_id, form, person)
     except staff.FormInvalid as invalid:
+        if any(e.code.startswith("pin_") for e in invalid.errors):
+            # The refused PIN used up the page's form: no fresh form to replay a guess with; the head reopens it.
+            return html(422, pages.continue_page("PIN ditolak", app.current_event.path, invalid.errors[0].message,
+                                                 automatic=False, link_text="Buka kembali halaman tugas",
+                                                 errors=invalid.errors, signed_in=person))
         return html(422, pages.task_page(staff.open_page(adapters, link_id, person), invalid.errors, signed_in=person))
     metrics.add_metric("StaffDecisions", MetricUnit.Count, 1)
     metrics.add_metadata("application_id", result["application_id"])

@@ -57,6 +57,8 @@ def test_sop5_6_verifier_and_head_decide_in_chromium_and_the_qr_verifies_valid_t
     tab.get_by_role("button", name="Tandatangani secara elektronik (TTE)").click()
     expect(tab.get_by_role("alert")).to_contain_text("PIN penandatanganan salah. Sisa percobaan: 4.")
     assert world.hospital.status(application_id)["status"] == "SIGNATURE"
+    expect(tab.get_by_label("PIN penandatanganan")).to_have_count(0)  # no form to guess again with
+    tab.get_by_role("link", name="Buka kembali halaman tugas").click()
     tab.get_by_label("PIN penandatanganan").fill(SANDBOX_HEAD_PIN)
     tab.get_by_role("button", name="Tandatangani secara elektronik (TTE)").click()
     expect(tab.get_by_role("heading", name="Keputusan tersimpan")).to_be_visible()

@@ -89,12 +89,39 @@ class Records:
             ConditionExpression=Attr("pk").exists(),
         ) is not None
 
-    def count_pin_failure(self, staff_id: str) -> int:
-        """One more wrong PIN, counted atomically; returns the new count."""
-        result = self._table.update_item(
-            Key={"pk": "STAFF", "sk": staff_id}, UpdateExpression="ADD pin_failures :one",
-            ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_NEW")
-        return int(result["Attributes"]["pin_failures"])
+    def reserve_pin_attempt(self, staff_id: str, *, at: int, limit: int, lockout_s: int) -> int | None:
+        """Reserve one PIN attempt before the PIN is compared: its number (1..limit), or None while locked.
+
+        Each attempt counts as a failure until a right PIN refunds it (`pin_failures` back to 0), so however many
+        requests are in flight, at most `limit` comparisons are made per lockout. Locked: `limit` attempts, the
+        last less than `lockout_s` ago. An expired lock is cleared by one conditional write, which only one of
+        the requests racing for it wins; the others then reserve as usual.
+        """
+        key = {"pk": "STAFF", "sk": staff_id}
+        for _ in range(3):  # a lost race to clear an expired lock: reserve again
+            reserved = conditional(
+                self._table.update_item, Key=key, ReturnValues="UPDATED_NEW",
+                UpdateExpression="SET pin_failures = if_not_exists(pin_failures, :zero) + :one, pin_last_attempt = :at",
+                ConditionExpression=Attr("pk").exists() & (Attr("pin_failures").not_exists() | Attr("pin_failures").lt(limit)),
+                ExpressionAttributeValues={":zero": 0, ":one": 1, ":at": at},
+            )
+            if reserved is not None:
+                return int(reserved["Attributes"]["pin_failures"])
+            found = self.staff_member(staff_id)
+            if not found:
+                return None
+            last = int(found.get("pin_last_attempt") or 0)
+            if last + lockout_s > at:
+                return None  # locked
+            cleared = conditional(
+                self._table.update_item, Key=key,
+                UpdateExpression="SET pin_failures = :one, pin_last_attempt = :at",
+                ConditionExpression=Attr("pin_last_attempt").eq(last) | Attr("pin_last_attempt").not_exists(),
+                ExpressionAttributeValues={":one": 1, ":at": at},
+            )
+            if cleared is not None:
+                return 1
+        return None
 
     # -- facilities --------------------------------------------------------------------------------------
     def put_facility(self, facility: dict) -> None:

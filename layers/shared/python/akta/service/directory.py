@@ -38,7 +38,7 @@ def add(adapters: Adapters, staff_id: str, role: str, name: str, email: str, nip
     if role not in ROLES:
         raise InvalidInput([FieldError("role", "role_unknown", f"role must be one of {', '.join(ROLES)}")])
     person = {"staff_id": staff_id, "role": role, "name": name, "email": email, "nip": nip, "active": True,
-              "pin_failures": 0}
+              "pin_failures": 0, "pin_last_attempt": 0}
     adapters.records.put_staff(person)
     return person
 
@@ -77,7 +77,7 @@ def set_pin(adapters: Adapters, staff_id: str, pin: str) -> None:
         raise InvalidInput([FieldError("pin", "pin_format", "a PIN is 6 to 8 digits")])
     salt = secrets.token_bytes(16)
     if not adapters.records.set_staff_fields(staff_id, pin_salt=salt.hex(), pin_hash=_hash(pin, salt).hex(),
-                                      pin_failures=0, pin_locked_until=""):
+                                             pin_failures=0, pin_last_attempt=0):
         raise NoStaff(None, staff_id)
 
 
@@ -88,24 +88,26 @@ class PinRefused(Refused):
 
 
 def check_pin(adapters: Adapters, staff_id: str, pin: str, at: datetime | None = None) -> None:
-    """Raise PinRefused("wrong" | "locked" | "not_set"); a success resets the count of failures."""
+    """Raise PinRefused("wrong" | "locked" | "not_set"); a right PIN resets the count of failures.
+
+    The attempt is reserved (counted) before the slow hash is computed, in one conditional write: parallel
+    guesses cannot each be compared while the count is still low.
+    """
     at = at or now()
     records = adapters.records
     found = records.staff_member(staff_id) or {}
     if not found.get("pin_hash"):
         raise PinRefused("not_set")
-    if found.get("pin_locked_until"):
-        if datetime.fromisoformat(found["pin_locked_until"]) > at:
-            raise PinRefused("locked")
-        records.set_staff_fields(staff_id, pin_failures=0, pin_locked_until="")  # the lockout is over
+    attempt = records.reserve_pin_attempt(staff_id, at=int(at.timestamp()), limit=PIN_ATTEMPTS,
+                                          lockout_s=int(PIN_LOCKOUT.total_seconds()))
+    if attempt is None:
+        raise PinRefused("locked")
     if hmac.compare_digest(_hash(pin or "", bytes.fromhex(found["pin_salt"])), bytes.fromhex(found["pin_hash"])):
         records.set_staff_fields(staff_id, pin_failures=0)
         return
-    failures = records.count_pin_failure(staff_id)  # atomic: parallel guesses each count
-    if failures >= PIN_ATTEMPTS:
-        records.set_staff_fields(staff_id, pin_locked_until=(at + PIN_LOCKOUT).isoformat())
+    if attempt >= PIN_ATTEMPTS:
         raise PinRefused("locked")
-    raise PinRefused("wrong", PIN_ATTEMPTS - failures)
+    raise PinRefused("wrong", PIN_ATTEMPTS - attempt)
 
 
 def pin_error(refused: PinRefused, *, name: str, ask: str) -> FieldError:

@@ -17,9 +17,11 @@ def message_page(title: str, message: str, errors: list | None = None, signed_in
     return _render("message.html", title=title, message=message, errors=errors, signed_in=signed_in)
 
 
-def continue_page(title: str, target: str, message: str, *, automatic: bool = True, link_text: str = "Lanjutkan") -> str:
-    """A step of the sign-in: its message and a link on (followed by the page itself when `automatic`)."""
-    return _render("continue.html", title=title, target=target, message=message, automatic=automatic, link_text=link_text)
+def continue_page(title: str, target: str, message: str, *, automatic: bool = True, link_text: str = "Lanjutkan",
+                  errors: list | None = None, signed_in: dict | None = None) -> str:
+    """A message and a link on (followed by the page itself when `automatic`): the sign-in's steps, a refusal."""
+    return _render("continue.html", title=title, target=target, message=message, automatic=automatic,
+                   link_text=link_text, errors=errors, signed_in=signed_in)
 
 
 def sign_in_needed_page(sign_in_url: str) -> str:
