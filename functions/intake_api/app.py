@@ -47,7 +47,7 @@ app.configure_openapi(
                                       "description": "The facility's API key: Authorization: Bearer <key>"}},
     security=[{"facilityKey": []}],
 )
-idempotency = IdempotencyConfig(event_key_jmespath="[application_id, idempotency_key, action]", expires_after_seconds=24 * 3600)
+idempotency = IdempotencyConfig(event_key_jmespath="[facility_id, application_id, idempotency_key, action]", expires_after_seconds=24 * 3600)
 persistence = DynamoDBPersistenceLayer(table_name=adapters.config["IDEMPOTENCY_TABLE"])
 
 ERRORS = {

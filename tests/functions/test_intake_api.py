@@ -399,3 +399,17 @@ def test_two_submissions_with_different_keys_at_once_start_one_execution(world, 
             assert answer.json()["execution"] == f"{application_id}-1"
         else:
             assert answer.json()["error"]["code"] == "already_submitted"
+
+
+def test_another_facility_replaying_a_submit_with_its_idempotency_key_gets_404_not_the_cached_answer(world, api, key, other_key):
+    """The idempotency record belongs to the facility that made it: another facility sending the same
+    application id and key is asking about an application it cannot see."""
+    draft = world.hospital.create(samples.application())
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    idempotency_key = str(uuid.uuid4())
+    mine = requests.post(f"{api}/{application_id}/submit", headers=headers(key, **{"Idempotency-Key": idempotency_key}), timeout=30)
+    assert mine.status_code == 202
+    theirs = requests.post(f"{api}/{application_id}/submit", headers=headers(other_key, **{"Idempotency-Key": idempotency_key}),
+                           timeout=30)
+    assert theirs.status_code == 404 and application_id not in theirs.text
