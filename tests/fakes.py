@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from akta.adapters.executions import TaskGone
 from akta.adapters.mail import MailRejected
 from akta.adapters.records import NOT_FOUND, STATUS_CONFLICT
-from akta.adapters.tasks import digest, new_link_id, new_pickup_code, normalise_pickup_code
+from akta.adapters.tasks import FORM_PURPOSES, digest, new_link_id, new_pickup_code, normalise_pickup_code
 from akta.config import Config
 from akta.domain.documents import UploadedDocument
 from akta.domain.errors import Conflict, NotFound, Refused
@@ -256,20 +256,21 @@ class FakeTasks:
             self.supersede(item["pk"], at, status="revoked")
         return bool(found)
 
-    def issue_form_token(self, subject, at, ttl=timedelta(hours=2), **extra):
+    def issue_form_token(self, purpose, subject, at, ttl=timedelta(hours=2), **extra):
+        assert purpose in FORM_PURPOSES
         token = new_link_id()
-        self._put(f"FORM#{digest(token)}", kind="form", subject=subject, status="open",
+        self._put(f"FORM#{digest(token)}", kind="form", purpose=purpose, subject=subject, status="open",
                   expires_at=int((at + ttl).timestamp()), **extra)
         return token
 
-    def use_form_token(self, token, subject, at):
-        try:
-            item = self._use(f"FORM#{digest(token)}", at, "used")
-        except Refused:
-            raise Refused("form_token") from None
-        if subject is not None and item["subject"] != subject:
-            raise Refused("form_token")
-        return item
+    def use_form_token(self, token, purpose, at, subject=None):
+        with self.lock:
+            item = self.items.get(f"FORM#{digest(token)}")
+            if (not item or item.get("purpose") != purpose or (subject is not None and item["subject"] != subject)
+                    or item["status"] != "open" or int(item["expires_at"]) <= int(at.timestamp())):
+                raise Refused("form_token")  # another form's token is not used up
+            item.update(status="used", decided_at=at.isoformat())
+            return copy.deepcopy(item)
 
     def _live(self, pk, at):
         with self.lock:

@@ -362,3 +362,30 @@ def test_a_deactivated_person_is_refused_at_their_next_request_and_cannot_sign_i
                         totp_secret=secret)
     again = fresh.open(f"{world.gateway.url}/staff/tasks/not-a-real-link")
     assert again.status_code == 400 and "dinonaktifkan" in again.text  # the pool refuses the password now
+
+
+def test_sop4_8_a_staff_pages_form_token_posted_to_the_counter_is_refused_and_changes_nothing(world, sfn):
+    """Form tokens are typed: an operator page's token at /counter/handover (or the console) is refused with the
+    counter's clear page, is not used up, and the operator still decides with it."""
+    draft = world.hospital.create(samples.application())
+    application_id = draft["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in draft["required_documents"]]))
+    world.hospital.submit(application_id)
+    link = world.operator.link_for(application_id)
+    token = form_token(world.operator.open(link).text)
+    before = snapshot(world, sfn, application_id)
+    counter = world.counter.person
+    counter.open(f"{world.gateway.url}/counter").raise_for_status()  # signed in at the counter
+    handover = counter.post(f"{world.gateway.url}/counter/handover", {"form_token": token, "id_checked": "yes"})
+    assert handover.status_code == 403 and "Formulir serah terima sudah tidak berlaku" in handover.text
+    world.supervisor.open(f"{world.gateway.url}/supervisor").raise_for_status()  # signed in at the console
+    console = world.supervisor.post(f"{world.gateway.url}/supervisor/revoke",
+                                    {"form_token": token, "certificate_id": "x", "reason": "lainnya", "note": "x"})
+    assert console.status_code == 403 and "Buka kembali konsol" in console.text
+    assert snapshot(world, sfn, application_id) == before
+    assert world.operator.open(link).status_code == 200  # the link is still open
+    from akta.domain.models import jakarta_today
+
+    number = world.sandbox.siak.register(on=jakarta_today(), late=False)
+    decided = world.operator.post(link, {"form_token": token, "decision": "registered", "registration_number": number})
+    assert decided.status_code == 200  # the same token, in its own form

@@ -37,6 +37,10 @@ def normalise_pickup_code(code: str) -> str:
     return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else cleaned
 
 
+# What a form token may be used for: the staff decision on a link, a supervisor's console action, a counter handover.
+FORM_PURPOSES = ("staff_decision", "supervisor_action", "counter_handover")
+
+
 class TaskStore:
     def __init__(self, table_name: str):
         self._table = table(table_name)
@@ -122,22 +126,33 @@ class TaskStore:
         return bool(found)
 
     # -- one-time form tokens: a page's POST must carry the token its GET rendered -----------------------
-    def issue_form_token(self, subject: str, at: datetime, ttl: timedelta = timedelta(hours=2), **extra) -> str:
+    def issue_form_token(self, purpose: str, subject: str, at: datetime, ttl: timedelta = timedelta(hours=2), **extra) -> str:
+        """A token for one form of one `purpose` (FORM_PURPOSES) about one `subject` (a link, a pickup, a person)."""
+        if purpose not in FORM_PURPOSES:
+            raise ValueError(f"form purpose {purpose!r} is not one of {FORM_PURPOSES}")
         token = secrets.token_urlsafe(24)
         self._table.put_item(Item={
-            "pk": f"FORM#{digest(token)}", "kind": "form", "subject": subject, "status": "open",
+            "pk": f"FORM#{digest(token)}", "kind": "form", "purpose": purpose, "subject": subject, "status": "open",
             "expires_at": int((at + ttl).timestamp()), **extra,
         })
         return token
 
-    def use_form_token(self, token: str, subject: str | None, at: datetime) -> dict:
-        try:
-            item = self._use(f"FORM#{digest(token)}", at, decision="used")
-        except Refused:
-            raise Refused("form_token") from None  # unknown, expired or already used: the page is stale
-        if subject is not None and item["subject"] != subject:
+    def use_form_token(self, token: str, purpose: str, at: datetime, subject: str | None = None) -> dict:
+        """Use the token once, only in the form it was made for (and about its subject, when given). A token of
+        another form is refused without being used: it changes nothing, not even itself."""
+        condition = (Attr("status").eq("open") & Attr("expires_at").gt(int(at.timestamp()))
+                     & Attr("purpose").eq(purpose))
+        if subject is not None:
+            condition &= Attr("subject").eq(subject)
+        result = conditional(
+            self._table.update_item, Key={"pk": f"FORM#{digest(token)}"},
+            UpdateExpression="SET #status = :used, decided_at = :at", ConditionExpression=condition,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":used": "used", ":at": at.isoformat()}, ReturnValues="ALL_NEW",
+        )
+        if result is None:  # unknown, expired, used, or another form's: the page is stale
             raise Refused("form_token")
-        return item
+        return result["Attributes"]
 
     # -- shared ----------------------------------------------------------------------------------------
     def supersede(self, key: str, at: datetime, status: str = "superseded") -> None:

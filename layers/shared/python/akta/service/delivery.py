@@ -96,7 +96,7 @@ def counter_lookup(adapters: Adapters, counter_key: str, pickup_code: str, by: s
         "registration_number": current.get("registration_number"),
         "child_name": data["child"]["name"],
         "collectors": [{"role": "Ibu", "name": data["mother"]["name"]}, {"role": "Ayah", "name": data["father"]["name"]}],
-        "form_token": tasks.issue_form_token(pickup["pk"], at, ttl=timedelta(minutes=30), counter_id=counter["counter_id"],
+        "form_token": tasks.issue_form_token("counter_handover", pickup["pk"], at, ttl=timedelta(minutes=30), counter_id=counter["counter_id"],
                                              staff_id=by),
     }
 
@@ -106,7 +106,8 @@ def counter_handover(adapters: Adapters, form_token: str, by: str) -> dict:
     ID check); who handed it over, and at which counter, stays on the file."""
     tasks, records = adapters.tasks, adapters.records
     at = now()
-    form = tasks.use_form_token(form_token, None, at)
+    # Only a handover form's token: an operator's or the head's page token used here is refused, unused.
+    form = tasks.use_form_token(form_token, "counter_handover", at)
     if form.get("staff_id") != by:  # another person's lookup: they look the code up themselves
         raise Refused("form_token")
     pickup = tasks.hand_over(form["subject"], at)

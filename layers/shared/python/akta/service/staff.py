@@ -164,7 +164,7 @@ def open_page(adapters: Adapters, link_id: str, viewer: dict) -> TaskPage:
         sent_at=link["created_at"],
         target_minutes=int(sop.target(int(link["sop_step"])).total_seconds() // 60),
         waited_minutes=round(waited.total_seconds() / 60, 1),
-        form_token=tasks.issue_form_token(link["pk"], at),
+        form_token=tasks.issue_form_token("staff_decision", link["pk"], at),
         reasons=REASON_CODES,
         answers=wait(link["state"]).answers,
     )
@@ -197,7 +197,7 @@ def decide(adapters: Adapters, link_id: str, form: dict[str, str], viewer: dict)
     if "pin" in chosen.needs and viewer["staff_id"] != link["assignee"]["staff_id"]:
         # The signature is the head of office's own, whatever TASK_ACCESS lets others see: only the assignee signs.
         raise NotYours(None, link["application_id"])
-    tasks.use_form_token(form.get("form_token", ""), f"LINK#{digest(link_id)}", at)
+    tasks.use_form_token(form.get("form_token", ""), "staff_decision", at, subject=f"LINK#{digest(link_id)}")
     if "pin" in chosen.needs:
         # The signing PIN: a forwarded or stolen link alone cannot sign. A wrong PIN uses up the page's form
         # token (the head reopens the page), so guesses cannot be replayed against one rendered form.

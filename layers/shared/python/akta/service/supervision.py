@@ -72,7 +72,7 @@ def console(adapters: Adapters, supervisor: dict, at: datetime, done: str | None
     for person in directory.listing(adapters):  # one read of the directory for every role
         if person["active"] and person["role"] in people:
             people[person["role"]].append(person)
-    token = adapters.tasks.issue_form_token(SUBJECT + supervisor["staff_id"], at)
+    token = adapters.tasks.issue_form_token("supervisor_action", SUBJECT + supervisor["staff_id"], at)
     return Console(supervisor=supervisor, tasks=waiting_tasks(adapters, at), people=people, form_token=token, done=done)
 
 
@@ -80,11 +80,9 @@ def _check_form_token(adapters: Adapters, form: dict[str, str], supervisor: dict
     """The form token was rendered for this supervisor's console; it works once."""
     stale = ConsoleStale(errors=[FieldError("form_token", "form_token", "Halaman ini sudah tidak berlaku. Buka kembali konsol supervisor.")])
     try:
-        subject = adapters.tasks.use_form_token(form.get("form_token", ""), None, at)["subject"]
-    except Refused:  # unknown, expired or used
+        adapters.tasks.use_form_token(form.get("form_token", ""), "supervisor_action", at, subject=SUBJECT + supervisor["staff_id"])
+    except Refused:  # unknown, expired, used, another form's or another supervisor's
         raise stale from None
-    if subject != SUBJECT + supervisor["staff_id"]:
-        raise stale
 
 
 def act(adapters: Adapters, action: str, form: dict[str, str], supervisor: dict) -> tuple[Console, list[FieldError]]:
