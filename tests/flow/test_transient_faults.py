@@ -123,3 +123,29 @@ def test_a_bug_in_a_step_leaves_its_type_for_the_asl_but_not_the_values_pydantic
     bugs = [line for line in map(json.loads, log.splitlines()) if line.get("message") == "unexpected error"]
     assert [(b["error_type"], b["detail"]) for b in bugs] == [("ValidationError", [{"loc": ["nik"], "type": "int_parsing"}])]
     assert nik not in log
+
+
+@pytest.mark.parametrize("code", ["BadRequestException", "MailFromDomainNotVerifiedException", "SendingPausedException"])
+def test_sop7_8_an_ses_refusal_at_send_time_sends_the_applicant_to_the_drive_thru_never_to_failed(world, code):
+    """The certificate is signed and archived: an address SES will not take (InvalidParameterValue, answered
+    as BadRequestException), an unverified sender domain or a paused account must not fail the file. The
+    applicant gets a pickup code by WhatsApp and collects the akta at the counter."""
+    from sandbox import scenarios
+
+    whatsapp = {"BadRequestException": "0812-3333-0001", "MailFromDomainNotVerifiedException": "0812-3333-0002",
+                "SendingPausedException": "0812-3333-0003"}[code]
+    payload = samples.application(whatsapp=whatsapp)
+    created = world.hospital.create(payload)
+    application_id = created["application_id"]
+    world.sandbox.router.inject_aws(AwsFault("sesv2:SendEmail", code, times=1, function="notify_applicant",
+                                             application_id=application_id))
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in created["required_documents"]]))
+    world.hospital.submit(application_id)
+    world.operator.register(application_id, payload)
+    world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()
+    world.head.decide(world.head.link_for(application_id), decision="approve").raise_for_status()
+    assert world.hospital.wait_for_status(application_id, "DRIVE_THRU", "FAILED")["status"] == "DRIVE_THRU"
+    assert world.sandbox.adapters.records.get(application_id)["delivery_outcome"] == "rejected"
+    code_sent = scenarios.pickup_code(world, "+62" + whatsapp.replace("-", "")[1:], application_id)
+    world.counter.hand_over(code_sent).raise_for_status()
+    assert world.hospital.wait_for_status(application_id, "COMPLETED", "FAILED")["status"] == "COMPLETED"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from botocore.exceptions import ClientError
+
 from akta.adapters.aws import client
 from akta.domain.errors import Refused
+from akta.observability import logger
 from akta.rendering import Email
 
 
@@ -13,6 +16,13 @@ class MailRejected(Refused):
     """SES refused the message at send time (the address is the reason; it is not repeated here)."""
 
     code = "mail_rejected"
+
+
+# SES v2's refusals of a message that trying again will not change: the address it will not take
+# (BadRequestException: InvalidParameterValue), the content (MessageRejected), the sender's domain or the
+# account's state. Throttling and server errors are not here: they arrive as TransientError.
+REFUSALS = ("MessageRejected", "BadRequestException", "MailFromDomainNotVerifiedException",
+            "AccountSuspendedException", "SendingPausedException", "NotFoundException")
 
 
 class Mailer:
@@ -40,6 +50,10 @@ class Mailer:
                 ConfigurationSetName=self.configuration_set,
                 EmailTags=[{"Name": "application_id", "Value": application_id}],
             )
-        except self._ses.exceptions.MessageRejected:
+        except ClientError as refused:
+            code = refused.response["Error"]["Code"]
+            if code not in REFUSALS:
+                raise
+            logger.warning("SES refused the message", extra={"application_id": application_id, "ses_error": code})
             raise MailRejected(None, application_id) from None
         return response["MessageId"]

@@ -56,7 +56,6 @@ def _printable_text(value: str) -> str:
 PersonName = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_person_name)]
 PrintableText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable_text)]
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 class _Model(BaseModel):
@@ -112,9 +111,17 @@ class Contact(_Model):
         value = value.strip().lower()
         if not value:
             return None
-        if len(value) > 254 or not _EMAIL.fullmatch(value):
+        # email-validator (what pydantic's EmailStr uses), without a DNS lookup: one address of plain ASCII
+        # (SES takes no SMTPUTF8 local part), so "budi,ani@gmail.com" or "budi@gmail" never reaches SES.
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError:
+            raise PydanticCustomError("email_format", "email_format") from None
+        if len(checked.normalized) > 254:
             raise PydanticCustomError("email_format", "email_format")
-        return value
+        return checked.normalized
 
 
 class ApplicationInput(_Model):

@@ -26,8 +26,9 @@ def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
     contact, number = current["data"]["contact"], current["registration_number"]
     records.put_waiting(application_id, "delivery", task_token, at)
     records.update(application_id, status=Status.SENT, notified_at=at.isoformat())
-    adapters.whatsapp.send_template(contact["whatsapp"], "akta_kelahiran_terbit",
-                             {"application_id": application_id, "registration_number": number})
+    # "sent to your email" only when there is an email to send it to
+    adapters.whatsapp.send_template(contact["whatsapp"], "akta_kelahiran_terbit" if contact.get("email") else "akta_kelahiran_terbit_tanpa_email",
+                                    {"application_id": application_id, "registration_number": number})
     outcome = None
     if not contact.get("email"):
         outcome = "no_email"
