@@ -134,9 +134,10 @@ class Events:
         from akta.adapters.records import now
         from sandbox.outside import ses_event
 
-        self.world.sandbox.adapters.records.put_waiting(self.completed, "delivery", BENCH_TOKEN, now())  # someone waits for the outcome
+        delivery_id = uuid.uuid4().hex  # the certificate message's: someone waits for its outcome
+        self.world.sandbox.adapters.records.put_waiting(self.completed, "delivery", BENCH_TOKEN, now(), delivery_id=delivery_id)
         return ses_event(("Delivery", "Email Delivered"), str(uuid.uuid4()), "success@simulator.amazonses.com",
-                         {"application_id": [self.completed]})
+                         {"application_id": [self.completed], "delivery_id": [delivery_id]})
 
     def sla_sweeper(self):
         return {"source": "aws.events", "detail-type": "Scheduled Event", "time": datetime.now(timezone.utc).isoformat()}

@@ -83,13 +83,16 @@ class FakeRecords:
             self.children.setdefault(key, set()).add(application_id)
             return sorted(self.children[key] - {application_id})
 
-    def put_waiting(self, application_id, kind, task_token, at):
+    def put_waiting(self, application_id, kind, task_token, at, delivery_id=None):
         with self.lock:
-            self.waiting[(application_id, kind)] = task_token
+            self.waiting[(application_id, kind)] = (task_token, delivery_id)
 
-    def take_waiting(self, application_id, kind):
+    def take_waiting(self, application_id, kind, delivery_id=None):
         with self.lock:
-            return self.waiting.pop((application_id, kind), None)
+            found = self.waiting.get((application_id, kind))
+            if found is None or (delivery_id is not None and found[1] != delivery_id):
+                return None
+            return self.waiting.pop((application_id, kind))[0]
 
     def list_for_facility(self, facility_id, *, status, limit, after):
         with self.lock:
@@ -349,8 +352,10 @@ class FakeMail:
     def __init__(self):
         self.sent: list[Mail] = []
         self.refuse: set[str] = set()  # addresses SES would reject at send time
+        self.delivery_ids: list[str | None] = []  # the delivery id each message was tagged with
 
-    def send(self, *, to, message, application_id, attachment=None):
+    def send(self, *, to, message, application_id, attachment=None, delivery_id=None):
+        self.delivery_ids.append(delivery_id)
         if to in self.refuse:
             raise MailRejected(None, application_id)
         self.sent.append(Mail(to, message.subject, message.text, message.html, application_id, attachment))

@@ -10,9 +10,10 @@ adapters = Wiring.from_environment()  # this function's declared settings, check
 @task_handler(correlation_id_path=None)
 def handler(event, context):
     detail = event["detail"]
-    application_id = detail["mail"]["tags"]["application_id"][0]
+    tags = detail["mail"]["tags"]
+    application_id = tags["application_id"][0]
     logger.append_keys(correlation_id=application_id)
-    answered = on_ses_event(adapters, detail["eventType"], application_id)
+    answered = on_ses_event(adapters, detail["eventType"], application_id, (tags.get("delivery_id") or [None])[0])
     metrics.add_dimension("event_type", detail["eventType"])
     metrics.add_metric("DeliveryEvents", MetricUnit.Count, 1)
     logger.info("delivery event", extra={"event_type": detail["eventType"], "answered": answered})

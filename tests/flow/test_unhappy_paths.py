@@ -439,3 +439,30 @@ def test_no_name_or_nik_in_any_sink_and_every_sink_holds_the_application_ids(pla
         found = sorted(s for s in secrets if s.lower() in text.lower())
         assert found == [], f"personal data in {sink}: {len(found)} values"
         assert any(application_id in text for application_id in ids), f"{sink}: empty or without ids"
+
+
+def test_sop7_a_staff_emails_delivery_event_does_not_close_the_applicants_wait(world):
+    """Every email about an application carries its id; only the certificate message's delivery id answers
+    the delivery wait. A staff email's Delivery, and a Delivery for a message the wait is not for, change
+    nothing; the certificate message's Bounce then sends the applicant to the Drive-Thru."""
+    from sandbox.outside import ses_event
+
+    application_id, payload = submitted(world, email="warga.diam@example.com", whatsapp="0812-2222-0077")
+    approve_all(world, application_id, payload)
+    assert world.hospital.wait_for_status(application_id, "SENT")["status"] == "SENT"
+    wait = boto3.client("dynamodb").get_item(TableName=world.sandbox.tables["APPLICATIONS"], ConsistentRead=True,
+                                             Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "WAIT#delivery"}})["Item"]
+    delivery_id = wait["delivery_id"]["S"]
+    router = world.sandbox.router
+    staff_mail = ses_event(("Delivery", "Email Delivered"), "staff-message", "verifikator@sandbox.disdukcapil.test",
+                           {"application_id": [application_id]})
+    assert router.invoke("delivery_events", staff_mail) == {"answered": False}
+    other = ses_event(("Delivery", "Email Delivered"), "old-message", "warga.diam@example.com",
+                      {"application_id": [application_id], "delivery_id": ["another-message"]})
+    assert router.invoke("delivery_events", other) == {"answered": False}
+    time.sleep(0.5)
+    assert world.hospital.status(application_id)["status"] == "SENT"
+    bounce = ses_event(("Bounce", "Email Bounced"), "certificate-message", "warga.diam@example.com",
+                       {"application_id": [application_id], "delivery_id": [delivery_id]})
+    assert router.invoke("delivery_events", bounce) == {"answered": True}
+    assert world.hospital.wait_for_status(application_id, "DRIVE_THRU")["status"] == "DRIVE_THRU"

@@ -245,16 +245,31 @@ def test_sop7_the_notice_goes_by_whatsapp_and_email_and_the_first_outcome_answer
     (mail,) = a.mail.sent
     assert mail.attachment == (f"akta-kelahiran-{application_id}.pdf", b"%PDF-1.7 signed")
     assert a.records.get(application_id)["status"] == Status.SENT and a.callbacks.answers == {}
-    assert delivery.on_ses_event(a, "Delivery", application_id) is True
-    assert delivery.on_ses_event(a, "Bounce", application_id) is False  # late and duplicate events find nothing
+    (delivery_id,) = a.mail.delivery_ids
+    assert delivery.on_ses_event(a, "Delivery", application_id, delivery_id) is True
+    assert delivery.on_ses_event(a, "Bounce", application_id, delivery_id) is False  # late and duplicate events find nothing
     assert a.callbacks.answers == {"delivery-token": {"outcome": "delivered"}}
+
+
+def test_sop7_an_event_of_another_message_about_the_application_answers_nothing(a):
+    """Staff emails carry the application id too: their Delivery must not close the applicant's wait, nor an
+    event of an earlier certificate message (another delivery id)."""
+    application_id = issued(a)
+    delivery.notify(a, application_id, "delivery-token")
+    (delivery_id,) = a.mail.delivery_ids
+    assert delivery.on_ses_event(a, "Delivery", application_id, None) is False  # a staff email's event
+    assert delivery.on_ses_event(a, "Delivery", application_id, "another-message") is False
+    assert a.callbacks.answers == {}
+    assert delivery.on_ses_event(a, "Bounce", application_id, delivery_id) is True
+    assert a.callbacks.answers == {"delivery-token": {"outcome": "bounced"}}
 
 
 def test_sop7_an_event_that_is_not_an_outcome_answers_nothing(a):
     application_id = issued(a)
     delivery.notify(a, application_id, "delivery-token")
-    assert delivery.on_ses_event(a, "Open", application_id) is False and a.callbacks.answers == {}
-    assert delivery.on_ses_event(a, "Bounce", application_id) is True
+    (delivery_id,) = a.mail.delivery_ids
+    assert delivery.on_ses_event(a, "Open", application_id, delivery_id) is False and a.callbacks.answers == {}
+    assert delivery.on_ses_event(a, "Bounce", application_id, delivery_id) is True
     assert a.callbacks.answers == {"delivery-token": {"outcome": "bounced"}}
 
 
@@ -273,7 +288,7 @@ def test_sop7_an_outcome_for_a_task_that_no_longer_waits_is_dropped(a):
     application_id = issued(a)
     delivery.notify(a, application_id, "delivery-token")
     a.callbacks.waiting = set()  # the wait timed out meanwhile
-    assert delivery.on_ses_event(a, "Delivery", application_id) is False
+    assert delivery.on_ses_event(a, "Delivery", application_id, a.mail.delivery_ids[0]) is False
 
 
 def test_sop8_the_counter_hands_over_once_with_the_lookups_form_token(a):

@@ -31,7 +31,7 @@ class Mailer:
         self.sender, self.configuration_set = sender, configuration_set
 
     def send(self, *, to: str, message: Email, application_id: str,
-             attachment: tuple[str, bytes] | None = None) -> str:
+             attachment: tuple[str, bytes] | None = None, delivery_id: str | None = None) -> str:
         """The text and the HTML part as alternatives (a client shows the one it can), then the attachment."""
         mime = EmailMessage()
         mime["From"] = self.sender
@@ -48,7 +48,9 @@ class Mailer:
                 Destination={"ToAddresses": [to]},
                 Content={"Raw": {"Data": mime.as_bytes()}},
                 ConfigurationSetName=self.configuration_set,
-                EmailTags=[{"Name": "application_id", "Value": application_id}],
+                # delivery_id: only the applicant's certificate message has one; its events answer the delivery wait.
+                EmailTags=[{"Name": "application_id", "Value": application_id},
+                           *([{"Name": "delivery_id", "Value": delivery_id}] if delivery_id else [])],
             )
         except ClientError as refused:
             code = refused.response["Error"]["Code"]

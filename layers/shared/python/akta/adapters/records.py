@@ -199,16 +199,20 @@ class Records:
         items = self._table.query(KeyConditionExpression=Key("pk").eq(f"CHILD#{key}"), ConsistentRead=True)["Items"]
         return sorted(item["sk"] for item in items if item["sk"] != application_id)
 
-    def put_waiting(self, application_id: str, kind: str, task_token: str, at: datetime) -> None:
-        """Store the task token that an outside answer (resubmission, delivery event) will complete."""
-        self._table.put_item(
-            Item={"pk": _pk(application_id), "sk": f"WAIT#{kind}", "task_token": task_token, "since": at.isoformat()}
-        )
+    def put_waiting(self, application_id: str, kind: str, task_token: str, at: datetime, delivery_id: str | None = None) -> None:
+        """Store the task token that an outside answer (resubmission, delivery event) will complete; a delivery
+        wait also stores the id its one message carries, the only message whose events may answer it."""
+        item = {"pk": _pk(application_id), "sk": f"WAIT#{kind}", "task_token": task_token, "since": at.isoformat()}
+        self._table.put_item(Item=item | ({"delivery_id": delivery_id} if delivery_id else {}))
 
-    def take_waiting(self, application_id: str, kind: str) -> str | None:
-        """Remove and return the waiting token, once: a second caller gets None."""
+    def take_waiting(self, application_id: str, kind: str, delivery_id: str | None = None) -> str | None:
+        """Remove and return the waiting token, once: a second caller gets None. With `delivery_id`, only if the
+        wait is for that message (an event of another message answers nothing)."""
+        condition = Attr("pk").exists()
+        if delivery_id is not None:
+            condition &= Attr("delivery_id").eq(delivery_id)
         old = conditional(self._table.delete_item, Key={"pk": _pk(application_id), "sk": f"WAIT#{kind}"},
-                          ConditionExpression=Attr("pk").exists(), ReturnValues="ALL_OLD")
+                          ConditionExpression=condition, ReturnValues="ALL_OLD")
         return old["Attributes"]["task_token"] if old else None
 
     def _query(self, application_id: str, prefix: str) -> list[dict]:

@@ -3,6 +3,7 @@ the applicant collects it at the Drive-Thru counter with a pickup code."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from akta import rendering
@@ -24,7 +25,8 @@ def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
     at = now()
     current = records.get(application_id)
     contact, number = current["data"]["contact"], current["registration_number"]
-    records.put_waiting(application_id, "delivery", task_token, at)
+    delivery_id = secrets.token_urlsafe(16)  # stored before sending: an event can arrive before send() returns
+    records.put_waiting(application_id, "delivery", task_token, at, delivery_id=delivery_id)
     records.update(application_id, status=Status.SENT, notified_at=at.isoformat())
     # "sent to your email" only when there is an email to send it to
     adapters.whatsapp.send_template(contact["whatsapp"], "akta_kelahiran_terbit" if contact.get("email") else "akta_kelahiran_terbit_tanpa_email",
@@ -39,6 +41,7 @@ def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
                 message=rendering.email("certificate", application_id=application_id, registration_number=number),
                 application_id=application_id,
                 attachment=(f"akta-kelahiran-{application_id}.pdf", archive.certificate(application_id)),
+                delivery_id=delivery_id,
             )
         except MailRejected:
             outcome = "rejected"
@@ -47,9 +50,10 @@ def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
         answer_delivery(adapters, application_id, outcome)
 
 
-def answer_delivery(adapters: Adapters, application_id: str, outcome: str) -> bool:
-    """Complete the waiting notification task once; later or duplicate events find nothing to answer."""
-    token = adapters.records.take_waiting(application_id, "delivery")
+def answer_delivery(adapters: Adapters, application_id: str, outcome: str, delivery_id: str | None = None) -> bool:
+    """Complete the waiting notification task once; later or duplicate events find nothing to answer, and an
+    event with another message's `delivery_id` finds nothing either."""
+    token = adapters.records.take_waiting(application_id, "delivery", delivery_id)
     if token is None:
         logger.info("delivery event without a waiting task", extra={"application_id": application_id, "outcome": outcome})
         return False
@@ -61,11 +65,16 @@ def answer_delivery(adapters: Adapters, application_id: str, outcome: str) -> bo
     return True
 
 
-def on_ses_event(adapters: Adapters, event_type: str, application_id: str) -> bool:
+def on_ses_event(adapters: Adapters, event_type: str, application_id: str, delivery_id: str | None) -> bool:
+    """An SES event answers the delivery wait only if it is of the applicant's certificate message (its
+    `delivery_id` tag): the application's staff emails carry the application id too, never a delivery id."""
     outcome = SES_OUTCOMES.get(event_type)
     if outcome is None:  # Send, Open, Click...: not an outcome
         return False
-    return answer_delivery(adapters, application_id, outcome)
+    if not delivery_id:
+        logger.info("delivery event of another message", extra={"application_id": application_id, "event_type": event_type})
+        return False
+    return answer_delivery(adapters, application_id, outcome, delivery_id)
 
 
 def start_drive_thru(adapters: Adapters, application_id: str, task_token: str, delivery_outcome: str) -> None:
