@@ -191,6 +191,9 @@ class FakeTasks:
     def open_link_at(self, key, at):
         return self._live(key, at)
 
+    def pickup_at(self, key, at):
+        return self._live(key, at)
+
     def decide_link(self, link_id, decision, at):
         return self._use(f"LINK#{digest(link_id)}", at, decision)
 

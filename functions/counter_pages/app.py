@@ -4,6 +4,7 @@ the pickup code, check the ID, hand over."""
 from aws_lambda_powertools.logging import correlation_paths
 
 from akta.adapters.tasks import Refused
+from akta.service.delivery import CertificateRevoked
 from akta.domain.errors import FieldError
 from akta.observability import MetricUnit, logger, metrics
 from akta.service import delivery
@@ -59,6 +60,13 @@ def handover():
     logger.info("handover confirmed", extra={"application_id": result["application_id"], "staff_id": person["staff_id"]})
     return html(200, pages.message_page("Akta telah diserahkan", f"Serah terima untuk permohonan {result['application_id']} telah dicatat.",
                                         signed_in=person))
+
+
+@app.exception_handler(CertificateRevoked)
+def revoked(exc: CertificateRevoked):
+    error = FieldError("pickup_code", "certificate_revoked",
+                       "Akta untuk permohonan ini telah DICABUT dan tidak boleh diserahkan. Hubungi supervisor.")
+    return html(410, pages.counter_page([error]))
 
 
 @app.exception_handler(Refused)

@@ -116,3 +116,34 @@ def test_another_supervisors_console_token_acts_for_no_one_else(world):
     console_of(world).raise_for_status()
     refused = post(world, "revoke", {"form_token": theirs, "certificate_id": "x", "reason": "lainnya", "note": "x"})
     assert refused.status_code == 403 and "Buka kembali konsol" in refused.text
+
+
+def test_sop8_a_certificate_revoked_while_it_waits_at_the_drive_thru_is_not_handed_over(world):
+    from sandbox import samples
+
+    payload = samples.application(email="bounce@simulator.amazonses.com", whatsapp="0812-4444-0001")
+    created = world.hospital.create(payload)
+    application_id = created["application_id"]
+    world.hospital.upload(application_id, samples.documents_for([d["kind"] for d in created["required_documents"]]))
+    world.hospital.submit(application_id)
+    world.operator.register(application_id, payload)
+    world.verifier.decide(world.verifier.link_for(application_id), decision="approve").raise_for_status()
+    world.head.decide(world.head.link_for(application_id), decision="approve").raise_for_status()
+    world.hospital.wait_for_status(application_id, "DRIVE_THRU")
+    code = scenarios.pickup_code(world, "+6281244440001", application_id)
+    counter, url = world.counter.person, world.gateway.url
+    counter.open(f"{url}/counter").raise_for_status()
+    looked_up = counter.post(f"{url}/counter/lookup", {"counter_key": world.sandbox.counter_key, "pickup_code": code})
+    assert looked_up.status_code == 200  # the counter has the handover form open ...
+    handover_token = token(looked_up)
+
+    certificate_id = world.sandbox.adapters.records.get(application_id)["certificate"]["certificate_id"]
+    form = {"form_token": token(console_of(world)), "certificate_id": certificate_id, "reason": "data_salah",
+            "note": "Nama ibu salah ketik"}
+    assert post(world, "revoke", form).status_code == 200  # ... when the supervisor revokes the akta
+
+    handed = counter.post(f"{url}/counter/handover", {"form_token": handover_token, "id_checked": "yes"})
+    assert handed.status_code == 410 and "DICABUT" in handed.text
+    again = counter.post(f"{url}/counter/lookup", {"counter_key": world.sandbox.counter_key, "pickup_code": code})
+    assert again.status_code == 410 and "DICABUT" in again.text
+    assert world.hospital.status(application_id)["status"] == "DRIVE_THRU"  # nothing handed over

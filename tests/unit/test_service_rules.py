@@ -347,3 +347,15 @@ def test_sla_a_decided_or_expired_task_is_not_reminded(a):
     assert sla.sweep(a, at("2026-12-01 16:00")) == []
     link_created(a, "VerifyApplication", "2026-11-20 09:00")  # its 7 days are over
     assert sla.sweep(a, at("2026-12-01 16:00")) == []
+
+
+def test_sop7_a_revoked_certificate_is_neither_announced_nor_sent(a):
+    from akta.service import verification
+
+    application_id = issued(a)
+    a.records.put_certificate({"certificate_id": "c-1", "application_id": application_id, "status": "valid"})
+    a.records.update(application_id, certificate={"certificate_id": "c-1"})
+    verification.revoke(a, "c-1", "data_salah", "Nama ibu salah", "sari")
+    with pytest.raises(delivery.CertificateRevoked):
+        delivery.notify(a, application_id, "delivery-token")
+    assert a.whatsapp.sent == [] and a.mail.sent == [] and a.callbacks.answers == {}

@@ -83,6 +83,10 @@ class TaskStore:
     def pickup(self, code: str, at: datetime) -> dict:
         return self._live(f"PICKUP#{digest(normalise_pickup_code(code))}", at)
 
+    def pickup_at(self, key: str, at: datetime) -> dict:
+        """The still-open pickup stored under `key` (as its handover form names it)."""
+        return self._live(key, at)
+
     def hand_over(self, pickup_hash: str, at: datetime) -> dict:
         return self._use(pickup_hash, at, decision="handed_over")
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from akta import rendering
 from akta.adapters.executions import TaskGone
 from akta.adapters.mail import MailRejected
-from akta.domain.errors import Refused
+from akta.domain.errors import Conflict, Refused
 from akta.observability import logger
 from akta.service.common import SYSTEM, Status, now, record
 from akta.service.ports import Adapters
@@ -19,11 +19,26 @@ PICKUP_LIFETIME = timedelta(days=90)
 SES_OUTCOMES = {"Delivery": "delivered", "Bounce": "bounced", "Complaint": "bounced", "Reject": "rejected"}
 
 
+class CertificateRevoked(Conflict):
+    """The application's certificate was revoked: it is never sent, looked up or handed over."""
+
+    code = "certificate_revoked"
+
+
+def _refuse_revoked(adapters: Adapters, current: dict) -> None:
+    certificate_id = (current.get("certificate") or {}).get("certificate_id")
+    found = adapters.records.certificate(certificate_id) if certificate_id else None
+    if found and found.get("status") == "revoked":
+        raise CertificateRevoked(None, current["application_id"])
+
+
 def notify(adapters: Adapters, application_id: str, task_token: str) -> None:
-    """Store the token first, then send: a fast bounce must find someone waiting for it."""
+    """Store the token first, then send: a fast bounce must find someone waiting for it. A revoked certificate
+    is not sent (nor announced): the step fails for good, and the file says why."""
     records, archive = adapters.records, adapters.archive
     at = now()
     current = records.get(application_id)
+    _refuse_revoked(adapters, current)
     contact, number = current["data"]["contact"], current["registration_number"]
     delivery_id = secrets.token_urlsafe(16)  # stored before sending: an event can arrive before send() returns
     records.put_waiting(application_id, "delivery", task_token, at, delivery_id=delivery_id)
@@ -99,6 +114,7 @@ def counter_lookup(adapters: Adapters, counter_key: str, pickup_code: str, by: s
     counter = tasks.counter(counter_key)
     pickup = tasks.pickup(pickup_code, at)
     current = records.get(pickup["application_id"])
+    _refuse_revoked(adapters, current)
     data = current["data"]
     return {
         "counter": counter["name"],
@@ -120,6 +136,8 @@ def counter_handover(adapters: Adapters, form_token: str, by: str) -> dict:
     form = tasks.use_form_token(form_token, "counter_handover", at)
     if form.get("staff_id") != by:  # another person's lookup: they look the code up themselves
         raise Refused("form_token")
+    # Revoked between the lookup and the handover: the akta stays at the counter.
+    _refuse_revoked(adapters, records.get(tasks.pickup_at(form["subject"], at)["application_id"]))
     pickup = tasks.hand_over(form["subject"], at)
     application_id = pickup["application_id"]
     records.update(application_id, handed_over_by=by, handed_over_at_counter=form["counter_id"])
