@@ -214,6 +214,8 @@ class FakeTasks:
             item = self.items.get(key)
             if item and item["status"] == "open":
                 item.update(status=status, decided_at=at.isoformat())
+                return True
+            return False
 
     def create_pickup(self, *, application_id, task_token, at, ttl):
         code = new_pickup_code()

@@ -389,3 +389,31 @@ def test_sop4_8_a_staff_pages_form_token_posted_to_the_counter_is_refused_and_ch
     number = world.sandbox.siak.register(on=jakarta_today(), late=False)
     decided = world.operator.post(link, {"form_token": token, "decision": "registered", "registration_number": number})
     assert decided.status_code == 200  # the same token, in its own form
+
+
+def test_sop5_a_reassignment_racing_the_verifiers_decision_leaves_no_live_link_for_an_answered_task(world, sfn, monkeypatch):
+    """The supervisor's reassignment has read the waiting link when the verifier's decision lands on it: the
+    decision stands, the reassignment is refused, and no fresh link for the answered task is left open (nor
+    emailed)."""
+    from akta.domain.errors import Conflict
+    from akta.service import directory, staff
+    from akta.service.common import now
+
+    directory.add(world.sandbox.adapters, "wina", "verifier", "Wina Verifikator", "wina@disdukcapil.test")
+    application_id, _ = submitted_to_verifier(world)
+    link = world.verifier.link_for(application_id)
+    person = directory.person
+
+    def decided_meanwhile(adapters, staff_id):  # the reassignment is between its read and its writes
+        world.verifier.decide(link, decision="approve").raise_for_status()
+        return person(adapters, staff_id)
+
+    monkeypatch.setattr(directory, "person", decided_meanwhile)
+    with pytest.raises(Conflict):
+        staff.reassign(world.sandbox.adapters, application_id, "VerifyApplication", "wina", "cuti", by="sari")
+    monkeypatch.setattr(directory, "person", person)
+    assert world.hospital.wait_for_status(application_id, "SIGNATURE")["status"] == "SIGNATURE"
+    live = [l for l in world.sandbox.adapters.tasks.open_links() if l["application_id"] == application_id
+            and l["state"] == "VerifyApplication" and int(l["expires_at"]) > now().timestamp()]
+    assert live == []
+    assert not world.sandbox.mailbox.to("wina@disdukcapil.test")

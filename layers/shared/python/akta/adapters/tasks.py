@@ -159,16 +159,17 @@ class TaskStore:
         return result["Attributes"]
 
     # -- shared ----------------------------------------------------------------------------------------
-    def supersede(self, key: str, at: datetime, status: str = "superseded") -> None:
-        """A fresh link or code replaced this one (the task waits again): it no longer decides."""
-        conditional(  # already decided or replaced: nothing to do
+    def supersede(self, key: str, at: datetime, status: str = "superseded") -> bool:
+        """A fresh link or code replaced this one (the task waits again): it no longer decides. False when it
+        was no longer open (decided, or replaced already): nothing changed."""
+        return conditional(
             self._table.update_item,
             Key={"pk": key},
             UpdateExpression="SET #status = :status, decided_at = :at",
             ConditionExpression=Attr("status").eq("open"),
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={":status": status, ":at": at.isoformat()},
-        )
+        ) is not None
 
     def open_links(self) -> list[dict]:
         """Staff links still waiting for a decision (for the SLA sweeper; the table stays small thanks to TTL)."""

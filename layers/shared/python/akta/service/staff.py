@@ -84,8 +84,12 @@ def reassign(adapters: Adapters, application_id: str, state: str, to_staff_id: s
     step = int(old["sop_step"])
     link_id, key = tasks.create_link(role=old["role"], application_id=application_id, state=state, sop_step=step,
                                      task_token=old["task_token"], assignee=person, at=at, ttl=LINK_LIFETIME)
+    # The old link closes only if it is still open: a decision made on it meanwhile wins, and the fresh link
+    # never goes out (one live link at most, never one for a task already answered).
+    if not tasks.supersede(old_key, at):
+        tasks.supersede(key, at)
+        raise Conflict("task_not_waiting", application_id, state, "decided")
     records.replace_open_task(application_id, state, key)
-    tasks.supersede(old_key, at)
     record(records, application_id, step, "note", "supervisor",
            f"reassigned:{old['assignee']['staff_id']}->{person['staff_id']}:{reason}:by:{by}", at=at)
     _email_task(adapters, person, application_id, step, link_id)
