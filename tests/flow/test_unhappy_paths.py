@@ -466,3 +466,21 @@ def test_sop7_a_staff_emails_delivery_event_does_not_close_the_applicants_wait(w
                        {"application_id": [application_id], "delivery_id": [delivery_id]})
     assert router.invoke("delivery_events", bounce) == {"answered": True}
     assert world.hospital.wait_for_status(application_id, "DRIVE_THRU")["status"] == "DRIVE_THRU"
+
+
+def test_sop7_a_certificate_revoked_between_signing_and_release_is_never_sent(world):
+    from akta.service import verification
+
+    def revoke(event):
+        records = world.sandbox.adapters.records
+        certificate_id = records.get(event["application_id"])["certificate"]["certificate_id"]
+        verification.revoke(world.sandbox.adapters, certificate_id, "data_salah", "Tanggal lahir salah", "sari")
+
+    world.sandbox.router.inject("issue_certificate", Fault("after", times=1, after=revoke))
+    application_id, payload = submitted(world, email="success@simulator.amazonses.com", whatsapp="0812-2222-0088")
+    approve_all(world, application_id, payload)
+    final = world.hospital.wait_for_status(application_id, "FAILED", "COMPLETED")
+    assert final["status"] == "FAILED"
+    assert ("7", "release_refused:certificate_revoked") in outcomes(final)
+    assert not [m for m in world.sandbox.mailbox.to("success@simulator.amazonses.com") if application_id in m.text and m.attachments]
+    assert not world.sandbox.whatsapp.to("+6281222220088")

@@ -65,7 +65,8 @@ def issue(adapters: Adapters, application_id: str) -> dict:
 
 
 def release_check(adapters: Adapters, application_id: str) -> dict:
-    """Nothing is sent unless the archived PDF's signature is valid and its content equals the record."""
+    """Nothing is sent unless the archived PDF's signature is valid, its content equals the record, and the
+    certificate has not been revoked."""
     records, archive = adapters.records, adapters.archive
     record(records, application_id, 7, "started", SYSTEM)
     current = records.get(application_id)
@@ -75,7 +76,11 @@ def release_check(adapters: Adapters, application_id: str) -> dict:
         same_content = read_embedded_record(pdf) == certificate_data(adapters, current).as_record()
     except InvalidInput:  # no readable record in the PDF
         same_content = False
-    problems = [name for name, ok in (("signature_invalid", signature.valid), ("content_mismatch", same_content)) if not ok]
+    certificate_id = (current.get("certificate") or {}).get("certificate_id")
+    issued = records.certificate(certificate_id) if certificate_id else None
+    not_revoked = not issued or issued.get("status") != "revoked"  # revoked before release: never sent
+    problems = [name for name, ok in (("signature_invalid", signature.valid), ("content_mismatch", same_content),
+                                      ("certificate_revoked", not_revoked)) if not ok]
     if problems:
         record(records, application_id, 7, "finished", SYSTEM, "release_refused:" + ",".join(problems))
     return {"released": not problems, "problems": problems}
