@@ -275,7 +275,7 @@ FUNCTIONS = (
         "supervisor_pages",
         "The supervisor's console: waiting staff tasks, reassignment (leave, illness), certificate revocation",
         actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan",
-                 "s3:PutObject", "ses:SendEmail", "ses:SendRawEmail"),
+                 "s3:PutObject", "ses:SendEmail", "ses:SendRawEmail", "states:SendTaskFailure"),
         tables=("APPLICATIONS", "TASKS"),
         buckets=("ARCHIVE",),
         implicit=(_DECRYPT_TABLES, _DATA_KEY),

@@ -406,6 +406,9 @@ class FakeCallbacks:
                 raise TaskGone()
             self.answers[task_token] = output
 
+    def fail(self, task_token, error):
+        self.answer(task_token, {"error": error})
+
 
 class FakeSigner:
     def sign(self, pdf: bytes) -> bytes:

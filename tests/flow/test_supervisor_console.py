@@ -146,4 +146,8 @@ def test_sop8_a_certificate_revoked_while_it_waits_at_the_drive_thru_is_not_hand
     assert handed.status_code == 410 and "DICABUT" in handed.text
     again = counter.post(f"{url}/counter/lookup", {"counter_key": world.sandbox.counter_key, "pickup_code": code})
     assert again.status_code == 410 and "DICABUT" in again.text
-    assert world.hospital.status(application_id)["status"] == "DRIVE_THRU"  # nothing handed over
+    # The pickup waits no more (not until its 30-day timeout): the file records that a new akta is needed.
+    final = world.hospital.wait_for_status(application_id, "FAILED", "COMPLETED", timeout=30)
+    assert final["status"] == "FAILED"
+    assert world.sandbox.adapters.records.get(application_id)["failure"]["error"] == "CertificateRevoked"
+    assert not any(row["sop_step"] == "9" for row in final["timeline"])  # never handed over, never completed

@@ -47,3 +47,11 @@ class Callbacks:
         except (self._sfn.exceptions.TaskTimedOut, self._sfn.exceptions.InvalidToken,
                 self._sfn.exceptions.TaskDoesNotExist):
             raise TaskGone() from None
+
+    def fail(self, task_token: str, error: str) -> None:
+        """End the waiting task with an error the state machine's Catch routes (an error name, no message)."""
+        try:
+            self._sfn.send_task_failure(taskToken=task_token, error=error)
+        except (self._sfn.exceptions.TaskTimedOut, self._sfn.exceptions.InvalidToken,
+                self._sfn.exceptions.TaskDoesNotExist):
+            raise TaskGone() from None

@@ -102,6 +102,7 @@ class Callbacks(Protocol):
     """Answers to waiting tasks."""
 
     def answer(self, task_token: str, output: dict) -> None: ...  # TaskGone
+    def fail(self, task_token: str, error: str) -> None: ...  # TaskGone
 
 
 class Signer(Protocol):

@@ -45,4 +45,23 @@ def revoke(adapters: Adapters, certificate_id: str, reason: str, note: str, by: 
     if not adapters.records.revoke_certificate(certificate_id, revocation):
         raise Conflict("already_revoked", certificate_id)
     adapters.archive.put_revocation(certificate["application_id"], revocation)
+    _end_the_pickup(adapters, certificate["application_id"])
     return revocation
+
+
+def _end_the_pickup(adapters: Adapters, application_id: str) -> None:
+    """A file waiting at the Drive-Thru with a revoked akta waits no more: its task ends at once with
+    CertificateRevoked, which the state machine records (a new certificate is needed), instead of the pickup's
+    30-day timeout. The counter refuses the code meanwhile (akta.service.delivery)."""
+    from akta.adapters.executions import TaskGone
+    from akta.domain.errors import Refused
+
+    current = adapters.records.get(application_id)
+    key = (current.get("open_tasks") or {}).get("CollectAtDriveThru")
+    if current.get("status") != "DRIVE_THRU" or not key:
+        return
+    try:
+        pickup = adapters.tasks.pickup_at(key, now())
+        adapters.callbacks.fail(pickup["task_token"], "CertificateRevoked")
+    except (Refused, TaskGone):  # handed over or ended meanwhile
+        return
