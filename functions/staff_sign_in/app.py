@@ -1,9 +1,6 @@
 """Staff sign-in: the start of the managed login (PKCE), its callback (code -> session), TOTP enrolment for a
 person who arrives without it, and sign-out."""
 
-import base64
-import json
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
@@ -38,18 +35,10 @@ def _cookie(name: str, value: str, same_site: SameSite) -> Cookie:
                   same_site=same_site)
 
 
-def _encoded(data: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
-
-
 def _enrolment() -> dict:
     """The enrolment under way in this browser: {"access_token", "next", "staff_id", "secret"}; refused when none."""
-    try:
-        found = json.loads(base64.urlsafe_b64decode(staff_session.request_cookies(app.current_event)[sign_in.ENROL_COOKIE]))
-        assert all(isinstance(found.get(k), str) for k in ("access_token", "next", "staff_id", "secret"))
-        return found
-    except Exception:  # noqa: BLE001 - no cookie, or not ours
-        raise sign_in.SignInRefused("no_enrolment") from None
+    return sign_in.cookie_data(staff_session.request_cookies(app.current_event).get(sign_in.ENROL_COOKIE),
+                               ("access_token", "next", "staff_id", "secret"), "no_enrolment")
 
 
 def _page(status: int, body: str, cookies: list[Cookie]) -> Response:
@@ -77,7 +66,7 @@ def callback():
                      "secret": ""}
         return _page(200, pages.continue_page("Aktifkan verifikasi dua langkah", "/auth/totp",
                                               "Akun Anda belum memakai kode TOTP. Aktifkan dulu sebelum masuk."),
-                     [gone, _cookie(sign_in.ENROL_COOKIE, _encoded(enrolment), SameSite.STRICT_MODE)])
+                     [gone, _cookie(sign_in.ENROL_COOKIE, sign_in.cookie_value(enrolment), SameSite.STRICT_MODE)])
     metrics.add_metric("StaffSignIns", MetricUnit.Count, 1)
     logger.info("staff signed in", extra={"staff_id": done.person["staff_id"], "role": done.person["role"]})
     session = staff_session.session_cookie(done.id_token, done.max_age)
@@ -97,7 +86,7 @@ def totp_page():
     if not enrolment["secret"]:
         enrolment["secret"] = adapters.identity.start_totp(enrolment["access_token"])
     return _page(200, pages.totp_page(enrolment["staff_id"], enrolment["secret"]),
-                 [_cookie(sign_in.ENROL_COOKIE, _encoded(enrolment), SameSite.STRICT_MODE)])
+                 [_cookie(sign_in.ENROL_COOKIE, sign_in.cookie_value(enrolment), SameSite.STRICT_MODE)])
 
 
 @app.post("/auth/totp")

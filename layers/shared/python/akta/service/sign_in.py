@@ -63,11 +63,28 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def cookie_value(data: dict[str, str]) -> str:
+    """The value of one of the sign-in's cookies: JSON, base64url without padding (cookie-safe characters)."""
+    return _b64(json.dumps(data).encode())
+
+
+def cookie_data(value: str | None, fields: tuple[str, ...], refusal: str) -> dict[str, str]:
+    """What `cookie_value` wrote, each of `fields` a string; SignInRefused(`refusal`) for no cookie, or one this
+    service did not write."""
+    try:
+        found = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except Exception:  # noqa: BLE001 - none, or not base64 JSON
+        raise SignInRefused(refusal) from None
+    if not isinstance(found, dict) or not all(isinstance(found.get(k), str) for k in fields):
+        raise SignInRefused(refusal)
+    return found
+
+
 def start(adapters, wanted_return: str | None) -> Started:
     state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     challenge = _b64(hashlib.sha256(verifier.encode()).digest())
     url = adapters.identity.authorize_url(redirect_uri=callback_url(adapters), state=state, code_challenge=challenge)
-    cookie = _b64(json.dumps({"state": state, "verifier": verifier, "next": return_path(wanted_return) or ""}).encode())
+    cookie = cookie_value({"state": state, "verifier": verifier, "next": return_path(wanted_return) or ""})
     return Started(authorize_url=url, cookie_value=cookie)
 
 
@@ -79,21 +96,12 @@ def signed_out_url(adapters) -> str:
     return adapters.config["PUBLIC_BASE_URL"] + SIGNED_OUT_PATH
 
 
-def _started(cookie_value: str | None) -> dict:
-    try:
-        started = json.loads(base64.urlsafe_b64decode(cookie_value + "=" * (-len(cookie_value) % 4)))
-        assert isinstance(started, dict) and all(isinstance(started.get(k), str) for k in ("state", "verifier", "next"))
-        return started
-    except Exception:  # noqa: BLE001 - no cookie, or one this service did not write
-        raise SignInRefused("no_sign_in") from None
-
-
 def complete(adapters, *, code: str | None, state: str | None, error: str | None,
              cookie_value: str | None) -> SignedIn | EnrolmentNeeded:
     """The callback: the login's code becomes a session for a known, active person in their role."""
     if error:
         raise SignInRefused("login_error")
-    started = _started(cookie_value)
+    started = cookie_data(cookie_value, ("state", "verifier", "next"), "no_sign_in")
     if not code or not state or not hmac.compare_digest(state, started["state"]):
         raise SignInRefused("state")
     try:

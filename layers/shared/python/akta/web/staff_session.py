@@ -23,7 +23,6 @@ from akta.web import id_token
 # sibling site under the office's parent domain cannot plant or shadow it.
 SESSION_COOKIE = "__Host-akta_session"
 SIGN_IN_PATH = "/auth/sign-in"
-SIGN_OUT_PATH = "/auth/sign-out"
 # Where a sign-in may return to: the staff's own pages, never another site.
 RETURN_PATH = re.compile(r"/(staff|counter|supervisor)(/[A-Za-z0-9_\-/]*)?")
 
